@@ -1,0 +1,90 @@
+"""The library behind the ``grade`` command: grade one exercise, always return a report."""
+from __future__ import annotations
+
+import os
+import platform
+import time
+import traceback
+from pathlib import Path
+
+import pytest
+
+from grader import exercises, plugin
+from grader.data import datasets
+from grader.results import GradeReport
+from grader.session import GradingSession
+from grader.submission import resolve
+
+
+def device_name() -> str:
+    """What timing checks ran on, in words."""
+    try:
+        import torch
+        if torch.cuda.is_available():
+            return f"cuda ({torch.cuda.get_device_name(0)})"
+    except Exception:  # a broken torch install must not stop the report
+        pass
+    cpu = platform.processor() or platform.machine()
+    return f"cpu ({cpu}, {os.cpu_count()} cores)"
+
+
+def _data_dir_for(exercise: exercises.Exercise, report: GradeReport) -> str | None:
+    """Make sure the exercise's datasets are present before any student code runs."""
+    folder = None
+    for name in exercise.datasets:
+        try:
+            folder = str(datasets.ensure(name).parent)
+        except datasets.DatasetError as exc:
+            report.errors.append(str(exc))
+    return folder
+
+
+def grade(exercise_id: str, submission=None, *, solutions_dir=None, feedback_dir=None,
+          sandbox: str = "auto", progress=None, keyword: str | None = None) -> GradeReport:
+    """Grade one exercise; problems with the submission end up in the report, not raised.
+
+    Raises only for usage errors: an unknown exercise or a submission path that does not exist.
+    """
+    exercise = exercises.get(exercise_id)
+    resolved = resolve(submission, exercise)
+    started = time.perf_counter()
+    report = GradeReport(exercise=exercise.id, title=exercise.title)
+    try:
+        session = GradingSession(exercise, resolved.module_path, resolved.error,
+                                 solutions_dir=solutions_dir, feedback_dir=feedback_dir,
+                                 sandbox=sandbox, data_dir=_data_dir_for(exercise, report),
+                                 progress=progress)
+        session.report.errors[:0] = report.errors
+        report = session.report
+        if resolved.error:
+            report.errors.append(resolved.error)
+        _run_pytest(exercise, session, keyword)
+    except Exception as exc:  # the grader itself failed: say so, still return a report
+        report.errors.append(f"Grading error (not your fault): {type(exc).__name__}: {exc}")
+        report.notes.append("".join(traceback.format_exception(exc))[-2000:])
+    finally:
+        resolved.cleanup()
+    report.device = device_name()
+    report.execution_time = time.perf_counter() - started
+    return report
+
+
+class _Activator:
+    """Hands the session to the plugin before any test runs."""
+
+    def __init__(self, session: GradingSession):
+        self.session = session
+
+    def pytest_configure(self, config):
+        plugin.activate(config, self.session)
+
+
+def _run_pytest(exercise: exercises.Exercise, session: GradingSession, keyword: str | None) -> None:
+    args = [str(exercise.suite), "-p", "no:terminal", "-p", "no:cacheprovider", "--strict-markers",
+            "-c", os.devnull, "--rootdir", str(exercise.suite.parent), "-o", "addopts=",
+            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    if keyword:
+        args += ["-k", keyword]
+    code = pytest.main(args, plugins=[_Activator(session)])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not session.report.tests:
+        session.report.errors.append(f"Grading error (not your fault): the suite did not run (pytest exit {code}).")

@@ -1,0 +1,2 @@
+def echo(sub, **kw):
+    return {"kw": kw, "attr": sub.VALUE}

@@ -1,0 +1,61 @@
+"""Length-framed messages over a pipe descriptor, with an optional receive timeout."""
+from __future__ import annotations
+
+import os
+import select
+import struct
+import time
+
+from grader.sandbox import wire
+
+
+class ChannelTimeout(TimeoutError):
+    """No complete message arrived in time."""
+
+
+class Writer:
+    """Sends framed messages on a file descriptor."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def send(self, message: dict) -> None:
+        data = wire.pack(message)
+        view = memoryview(data)
+        while view:
+            written = os.write(self.fd, view)
+            view = view[written:]
+
+
+class Reader:
+    """Receives framed messages; ``None`` means the other side closed the pipe."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def _read_exactly(self, count: int, deadline: float | None) -> bytes | None:
+        chunks, remaining = [], count
+        while remaining:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                    raise ChannelTimeout()
+            chunk = os.read(self.fd, min(remaining, 1 << 20))
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+    def receive(self, timeout: float | None = None) -> dict | None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        header = self._read_exactly(8, deadline)
+        if header is None:
+            return None
+        (length,) = struct.unpack(">Q", header)
+        if length > wire.MAX_MESSAGE_BYTES:
+            raise wire.WireError(f"message of {length} bytes is too large")
+        body = self._read_exactly(length, deadline)
+        if body is None:
+            return None
+        return wire.unpack_body(body)

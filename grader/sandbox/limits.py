@@ -1,0 +1,83 @@
+"""Resource limits and the unprivileged user a worker runs as."""
+from __future__ import annotations
+
+import functools
+import os
+import pwd
+import resource
+import subprocess
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-worker resource limits (applied with setrlimit in the child)."""
+
+    memory_bytes: int = 6 << 30  # address space; torch alone maps about 1.5 GiB
+    cpu_seconds: int = 900  # over the worker's life; wall-clock timeouts are per call
+    file_bytes: int = 256 << 20  # largest file the submission may write (stdout included)
+    processes: int = 512  # counted per user (threads included), set only under a dropped user
+    start_timeout_s: float = 60.0  # importing torch and the submission
+    call_timeout_s: float = 30.0
+
+    def apply(self, dropped_user: bool) -> None:
+        """Run in the child between fork and exec."""
+        resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CPU, (self.cpu_seconds, self.cpu_seconds + 5))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_bytes, self.file_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if dropped_user:
+            resource.setrlimit(resource.RLIMIT_NPROC, (self.processes, self.processes))
+
+
+@dataclass(frozen=True)
+class WorkerUser:
+    """Who the worker runs as; ``uid is None`` means the grader's own user."""
+
+    uid: int | None = None
+    gid: int | None = None
+    name: str = ""
+
+    @property
+    def dropped(self) -> bool:
+        return self.uid is not None
+
+
+@functools.lru_cache(maxsize=None)
+def _user_can_run(python: str, uid: int, gid: int) -> str:
+    """'' if ``uid`` can start ``python`` and import numpy and torch, else the reason."""
+    try:
+        done = subprocess.run([python, "-I", "-c", "import numpy, torch"], user=uid, group=gid,
+                              extra_groups=[], capture_output=True, text=True, timeout=120,
+                              cwd="/", env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+    except (OSError, subprocess.SubprocessError) as exc:
+        return str(exc)
+    return "" if done.returncode == 0 else (done.stderr.strip().splitlines() or ["failed"])[-1]
+
+
+def choose_worker_user(python: str, policy: str = "auto") -> tuple[WorkerUser, str]:
+    """Pick the user for workers and say how, for the report.
+
+    ``policy`` is "auto" (drop privileges when root and possible), "require" (fail when
+    they cannot be dropped, as on Gradescope) or "off".
+    """
+    if policy == "off" or os.geteuid() != 0:
+        if policy == "require" and os.geteuid() != 0:
+            return WorkerUser(), "the grader is not root, so workers run as the grader's own user"
+        return WorkerUser(), ""
+    name = os.environ.get("GRADER_WORKER_USER", "nobody")
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        reason = f"no user named {name!r} to run submissions as"
+    else:
+        reason = _user_can_run(python, entry.pw_uid, entry.pw_gid)
+        if not reason:
+            return WorkerUser(entry.pw_uid, entry.pw_gid, name), ""
+        reason = f"user {name!r} cannot run {python} ({reason})"
+    from grader.sandbox.errors import SandboxUnavailable
+    if policy == "require":
+        raise SandboxUnavailable(
+            f"Submissions must run as an unprivileged user but {reason}. Install the kit into an "
+            "environment every user can read (see install.sh) or set GRADER_WORKER_PYTHON.")
+    return WorkerUser(), f"workers ran as root: {reason}"

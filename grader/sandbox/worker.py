@@ -1,0 +1,240 @@
+"""The trusted side's handle on one untrusted worker process.
+
+``Worker.call(probe, **inputs)`` runs ``probe(submission_module, **inputs)`` in the child
+and returns fresh plain data. A crash, hang or exit costs that call: the handle raises a
+:class:`GradingFailure` with a clear message and starts a new child on the next call.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from grader.sandbox import channel, wire
+from grader.sandbox.errors import ProbeTimeout, SubmissionError, WorkerCrashed
+from grader.sandbox.limits import Limits, WorkerUser
+
+_WORKER_MAIN = Path(__file__).with_name("worker_main.py")
+_GRADER_PACKAGE = Path(__file__).resolve().parent.parent
+_SIGNAL_HINTS = {
+    signal.SIGKILL: "it was killed (out of memory, or stopped by the grader)",
+    signal.SIGXCPU: "it used up its CPU-time limit",
+    signal.SIGXFSZ: "it wrote more output than allowed",
+    signal.SIGSEGV: "it crashed (segmentation fault)",
+    signal.SIGABRT: "it aborted",
+}
+
+
+def probe_name(probe) -> str:
+    """'module:function' for a probe function (or pass the string through)."""
+    if isinstance(probe, str):
+        return probe
+    return f"{probe.__module__}:{probe.__name__}"
+
+
+def describe_exit(returncode: int | None) -> str:
+    if returncode is None:
+        return "it stopped answering"
+    if returncode < 0:
+        sig = signal.Signals(-returncode)
+        return _SIGNAL_HINTS.get(sig, f"it was ended by {sig.name}")
+    return f"it exited with status {returncode} (sys.exit or os._exit?)"
+
+
+class Worker:
+    """One sandboxed child process holding one submission module (or none)."""
+
+    def __init__(self, submission: Path | None, module_name: str, *, label: str = "submission",
+                 limits: Limits = Limits(), user: WorkerUser = WorkerUser(),
+                 protect: tuple[str, ...] = (), env: dict | None = None, python: str | None = None):
+        self.submission = Path(submission) if submission else None
+        self.module_name = module_name
+        self.label = label
+        self.limits = limits
+        self.user = user
+        self.protect = tuple(protect)
+        self.extra_env = dict(env or {})
+        self.python = python or os.environ.get("GRADER_WORKER_PYTHON") or sys.executable
+        self.deadline: float | None = None  # set by the plugin: the current test's budget
+        self.calls = 0
+        self.restarts = 0
+        self._proc: subprocess.Popen | None = None
+        self._reader = self._writer = None
+        self._tmp: Path | None = None
+        self._next_id = 0
+        self._fatal_import_error: dict | None = None
+
+    # -- life cycle -------------------------------------------------------------------
+    def _prepare_dir(self) -> tuple[Path, Path, Path | None]:
+        self._tmp = Path(tempfile.mkdtemp(prefix=f"grader-{self.label}-"))
+        kit, work = self._tmp / "kit", self._tmp / "work"
+        kit.mkdir()
+        work.mkdir()
+        # Only the grader package is importable: the folder holding it (and solutions/) is not.
+        (kit / "grader").symlink_to(_GRADER_PACKAGE, target_is_directory=True)
+        module = None
+        if self.submission is not None:
+            (self._tmp / "submission").mkdir()
+            module = self._tmp / "submission" / f"{self.module_name}.py"
+            shutil.copyfile(self.submission, module)
+        os.chmod(self._tmp, 0o755)
+        if self.user.dropped:
+            for path in (work, *(p for p in [module] if p)):
+                os.chown(path, self.user.uid, self.user.gid)
+        return kit, work, module
+
+    def start(self) -> None:
+        kit, work, module = self._prepare_dir()
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        output = open(self._tmp / "output.txt", "wb")
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(work), "TMPDIR": str(work),
+               "MPLCONFIGDIR": str(work / ".matplotlib"), "MPLBACKEND": "Agg",
+               "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2"),
+               **self.extra_env}
+        command = [self.python, "-I", str(_WORKER_MAIN), "--req-fd", str(req_r), "--resp-fd",
+                   str(resp_w), "--kit-path", str(kit), "--module-name", self.module_name,
+                   "--submission", str(module or "")]
+        for path in self.protect:
+            command += ["--protect", path]
+        dropped = self.user.dropped
+        kwargs = dict(user=self.user.uid, group=self.user.gid, extra_groups=[]) if dropped else {}
+        try:
+            self._proc = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                cwd=work, env=env, pass_fds=(req_r, resp_w), start_new_session=True,
+                preexec_fn=lambda: self.limits.apply(dropped), **kwargs)
+        finally:
+            os.close(req_r)
+            os.close(resp_w)
+            output.close()
+        self._reader, self._writer = channel.Reader(resp_r), channel.Writer(req_w)
+        self._read_fds = (resp_r, req_w)
+        try:
+            ready = self._reader.receive(timeout=self.limits.start_timeout_s)
+        except channel.ChannelTimeout:
+            self._fatal_import_error = {"type": "Timeout", "stage": "import", "message":
+                                        f"importing the module took over {self.limits.start_timeout_s:.0f} s"
+                                        " (a loop or heavy work at module level?)"}
+            self.kill()
+            return
+        except wire.WireError as exc:
+            ready = {"import_error": {"type": "ProtocolError", "message": str(exc)}}
+        if ready is None:
+            code = self._reap()
+            self._fatal_import_error = {"type": "WorkerExit", "stage": "import",
+                                        "message": f"the module stopped the process while importing: "
+                                                   f"{describe_exit(code)}" + self._output_tail()}
+            self.kill()
+            return
+        if ready.get("import_error"):
+            self._fatal_import_error = dict(ready["import_error"], stage="import")
+
+    def _output_tail(self, lines: int = 5) -> str:
+        try:
+            text = (self._tmp / "output.txt").read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return ("\nLast output:\n" + "\n".join(text[-lines:])) if text else ""
+
+    def _reap(self, wait_s: float = 5.0) -> int | None:
+        if self._proc is None:
+            return None
+        try:
+            return self._proc.wait(timeout=wait_s)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill(self) -> None:
+        """Stop the child and everything in its process group; keep the temp folder."""
+        if self._proc is not None:
+            try:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._reap()
+            self._proc = None
+        for fd in getattr(self, "_read_fds", ()):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._read_fds = ()
+
+    def close(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            try:
+                self._writer.send({"stop": True})
+                self._proc.wait(timeout=2)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- calls ------------------------------------------------------------------------
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def _timeout(self, timeout: float | None) -> float:
+        budget = timeout or self.limits.call_timeout_s
+        if self.deadline is not None:
+            budget = min(budget, max(0.5, self.deadline - time.monotonic()))
+        return budget
+
+    def call(self, probe, *, timeout: float | None = None, **inputs):
+        """Run ``probe(module, **inputs)`` in the worker and return its plain-data value."""
+        return self.timed_call(probe, timeout=timeout, **inputs)[0]
+
+    def timed_call(self, probe, *, timeout: float | None = None, **inputs):
+        """Like :meth:`call`, also returning the seconds measured here, around the call."""
+        name = probe_name(probe)
+        function = getattr(probe, "function", None) or name.split(":")[-1]
+        if self._fatal_import_error is None and not self.alive:
+            if self._tmp is not None:
+                self.close()
+                self.restarts += 1
+            self.start()
+        if self._fatal_import_error is not None:
+            raise SubmissionError(function, self._fatal_import_error)
+        self._next_id += 1
+        request_id = self._next_id
+        limit = self._timeout(timeout)
+        start = time.perf_counter()
+        try:
+            self._writer.send({"id": request_id, "probe": name, "kwargs": inputs})
+            reply = self._reader.receive(timeout=limit)
+        except channel.ChannelTimeout:
+            self.kill()
+            raise ProbeTimeout(f"{function} did not return within {limit:.0f} s "
+                               "(an infinite loop, or far too slow?)") from None
+        except (BrokenPipeError, wire.WireError) as exc:
+            self.kill()
+            raise WorkerCrashed(f"{function}: the submission broke the grader's channel ({exc})") from None
+        elapsed = time.perf_counter() - start
+        self.calls += 1
+        if reply is None:
+            code = self._reap()
+            tail = self._output_tail()
+            self.kill()
+            raise WorkerCrashed(f"{function}: the process running your code ended: "
+                                f"{describe_exit(code)}.{tail}")
+        if reply.get("id") != request_id:
+            self.kill()
+            raise WorkerCrashed(f"{function}: the submission wrote to the grader's channel")
+        if "error" in reply:
+            raise SubmissionError(function, reply["error"])
+        return reply.get("value"), elapsed

@@ -1,0 +1,112 @@
+"""The untrusted side: imports a submission and runs probes on request.
+
+Started by :class:`grader.sandbox.worker.Worker` as ``python -I worker_main.py ...``,
+with resource limits, a scrubbed environment, a temporary cwd and, when the grader runs
+as root, an unprivileged user. It answers requests over two inherited pipe descriptors
+with the JSON wire format; nothing it sends is trusted by the grader.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+import traceback
+from pathlib import Path
+
+
+def _parse_args(argv):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--req-fd", type=int, required=True)
+    parser.add_argument("--resp-fd", type=int, required=True)
+    parser.add_argument("--kit-path", required=True, help="folder whose child 'grader' is the kit")
+    parser.add_argument("--submission", default="", help="module file to import, or '' for none")
+    parser.add_argument("--module-name", required=True)
+    parser.add_argument("--protect", action="append", default=[], help="paths the submission may not touch")
+    return parser.parse_args(argv)
+
+
+def _student_traceback(exc: BaseException, submission: str) -> str:
+    """The traceback lines that point into the submission (what a student can act on)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == submission]
+    name = Path(submission).name if submission else "submission"
+    lines = [f'  {name}, line {f.lineno}, in {f.name}\n    {(f.line or "").strip()}' for f in frames[-6:]]
+    return "\n".join(lines)
+
+
+def _describe_error(exc: BaseException, submission: str) -> dict:
+    message = str(exc)
+    if isinstance(exc, SyntaxError):
+        message = f"{exc.msg} (line {exc.lineno}: {(exc.text or '').strip()})"
+    return {"type": type(exc).__name__, "message": message[:2000],
+            "traceback": _student_traceback(exc, submission)}
+
+
+def _import_submission(path: str, module_name: str):
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _preload_libraries():
+    """Import the heavy libraries before the guard goes up (they spawn nothing later)."""
+    import numpy  # noqa: F401
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import torch  # noqa: F401
+    except ImportError:
+        pass
+
+
+def main(argv=None) -> int:
+    args = _parse_args(argv if argv is not None else sys.argv[1:])
+    sys.path.insert(0, args.kit_path)
+    _preload_libraries()
+    from grader.sandbox import channel, guard, wire
+
+    reader = channel.Reader(args.req_fd)
+    writer = channel.Writer(args.resp_fd)
+    guard.install(protected=args.protect)
+
+    submission, import_error = None, None
+    if args.submission:
+        sys.path.insert(0, str(Path(args.submission).parent))
+        try:
+            submission = _import_submission(args.submission, args.module_name)
+        except BaseException as exc:  # a submission may raise anything, SystemExit included
+            import_error = _describe_error(exc, args.submission)
+    writer.send({"ready": True, "import_error": import_error})
+
+    while True:
+        request = reader.receive()
+        if request is None or request.get("stop"):
+            return 0
+        reply = {"id": request.get("id")}
+        if import_error is not None:
+            reply["error"] = dict(import_error, stage="import")
+        else:
+            try:
+                module_name, func_name = str(request["probe"]).split(":")
+                if not module_name.startswith("grader.probes."):
+                    raise ValueError(f"not a probe: {module_name}")
+                probe = getattr(importlib.import_module(module_name), func_name)
+                reply["value"] = probe(submission, **request.get("kwargs", {}))
+            except BaseException as exc:
+                reply["error"] = dict(_describe_error(exc, args.submission), stage="call")
+        try:
+            writer.send(reply)
+        except wire.WireError as exc:
+            writer.send({"id": request.get("id"),
+                         "error": {"type": "WireError", "stage": "result",
+                                   "message": f"the value returned cannot be checked: {exc}",
+                                   "traceback": ""}})
+
+
+if __name__ == "__main__":
+    sys.exit(main())

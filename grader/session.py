@@ -1,0 +1,201 @@
+"""One grading run: the workers, the reference, and the results pytest reports to it."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import exercises
+from grader.results import (FAILED, NOT_RUN, PASSED, SKIPPED, GradeReport, LeaderboardEntry,
+                            TestResult)
+from grader.sandbox.errors import GradingFailure, SandboxUnavailable
+from grader.sandbox.limits import Limits, WorkerUser, choose_worker_user
+from grader.sandbox.worker import Worker
+
+NOT_RUN_PREFIX = "NOT_RUN: "
+DEFAULT_TEST_TIMEOUT_S = 60.0
+MAX_OUTPUT_CHARS = 2500
+
+
+def default_solutions_dir() -> Path:
+    return Path(os.environ.get("GRADER_SOLUTIONS", exercises.KIT_ROOT / "solutions"))
+
+
+class Record:
+    """What a test adds to its result besides pass/fail: notes, files, leaderboard values."""
+
+    def __init__(self, session: "GradingSession"):
+        self._session = session
+        self.notes: list[str] = []
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def artifact(self, path) -> None:
+        self._session.report.artifacts.append(str(path))
+
+    def leaderboard(self, name: str, value: float, order: str = "desc") -> None:
+        self._session.report.leaderboard.append(LeaderboardEntry(name, float(value), order))
+
+
+class GradingSession:
+    """Holds everything one grading run of one exercise needs, and collects its results."""
+
+    def __init__(self, exercise: exercises.Exercise, submission_path: Path | None,
+                 submission_error: str = "", *, solutions_dir: Path | None = None,
+                 feedback_dir: Path | None = None, sandbox: str = "auto",
+                 limits: Limits = Limits(), data_dir: str | None = None, progress=None):
+        self.exercise = exercise
+        self.submission_path = submission_path
+        self.submission_error = submission_error
+        self.solutions_dir = Path(solutions_dir) if solutions_dir else default_solutions_dir()
+        self.feedback_dir = Path(feedback_dir or Path.cwd() / "feedback" / exercise.id)
+        self.sandbox = sandbox
+        self.limits = limits
+        self.data_dir = data_dir
+        self.progress = progress
+        self.report = GradeReport(exercise=exercise.id, title=exercise.title)
+        self._workers: dict[str, Worker] = {}
+        self._user: WorkerUser | None = None
+        self._records: dict[str, Record] = {}
+        self._started: dict[str, float] = {}
+
+    # -- workers ----------------------------------------------------------------------
+    @property
+    def reference_path(self) -> Path:
+        return self.solutions_dir / f"{self.exercise.module}.py"
+
+    def _worker_user(self) -> WorkerUser:
+        if self._user is None:
+            python = os.environ.get("GRADER_WORKER_PYTHON") or __import__("sys").executable
+            self._user, note = choose_worker_user(python, self.sandbox)
+            if note:
+                self.report.notes.append(note)
+        return self._user
+
+    def _protected(self) -> tuple[str, ...]:
+        paths = [str(self.solutions_dir)]
+        extra = os.environ.get("GRADER_PROTECT", "")
+        paths += [p for p in extra.split(os.pathsep) if p]
+        return tuple(paths)
+
+    def _make_worker(self, label: str, module_path: Path | None) -> Worker:
+        env = {"GRADER_DATA_DIR": self.data_dir} if self.data_dir else {}
+        worker = Worker(module_path, self.exercise.module, label=label, limits=self.limits,
+                        user=self._worker_user(), protect=self._protected(), env=env)
+        if label == "student" and self.submission_error:
+            worker._fatal_import_error = {"type": "SubmissionError", "stage": "import",
+                                          "message": self.submission_error}
+        self._workers[label] = worker
+        return worker
+
+    def student(self) -> Worker:
+        return self._workers.get("student") or self._make_worker("student", self.submission_path)
+
+    def reference(self) -> Worker:
+        if "reference" in self._workers:
+            return self._workers["reference"]
+        if not self.reference_path.exists():
+            pytest.skip(NOT_RUN_PREFIX + "needs the hidden reference solution; it runs on Gradescope")
+        return self._make_worker("reference", self.reference_path)
+
+    def close(self) -> None:
+        for worker in self._workers.values():
+            worker.close()
+        self._workers.clear()
+
+    def set_deadline(self, seconds: float | None) -> None:
+        deadline = None if seconds is None else time.monotonic() + seconds
+        for worker in self._workers.values():
+            worker.deadline = deadline
+
+    # -- results ----------------------------------------------------------------------
+    def record_for(self, nodeid: str) -> Record:
+        return self._records.setdefault(nodeid, Record(self))
+
+    def test_started(self, item) -> None:
+        self._started[item.nodeid] = time.perf_counter()
+
+    def observe(self, item, call, report) -> None:
+        """Turn pytest's report for one phase into a TestResult, once per test."""
+        final = (report.when == "call") or (report.when == "setup" and not report.passed)
+        if not final:
+            return
+        result = build_result(item)
+        result.duration_s = time.perf_counter() - self._started.get(item.nodeid, time.perf_counter())
+        notes = self.record_for(item.nodeid).notes
+        if report.passed:
+            result.status, result.score = PASSED, result.max_score
+            result.output = "\n".join(notes)
+        elif report.skipped:
+            reason = _skip_reason(report)
+            result.status = NOT_RUN if reason.startswith(NOT_RUN_PREFIX) else SKIPPED
+            result.output = reason.removeprefix(NOT_RUN_PREFIX)
+        else:
+            result.status = FAILED
+            result.output = "\n".join([failure_message(call.excinfo), *notes])[:MAX_OUTPUT_CHARS]
+            if call.excinfo is not None and isinstance(call.excinfo.value, SandboxUnavailable):
+                if str(call.excinfo.value) not in self.report.errors:
+                    self.report.errors.append(str(call.excinfo.value))
+        self.report.tests.append(result)
+        if self.progress is not None:
+            self.progress(result)
+
+
+def build_result(item) -> TestResult:
+    points = item.get_closest_marker("points")
+    hidden = item.get_closest_marker("hidden") is not None
+    visibility = item.get_closest_marker("visibility")
+    return TestResult(
+        name=test_title(item),
+        max_score=float(points.args[0]) if points else 1.0,
+        visibility=visibility.args[0] if visibility else ("hidden" if hidden else "visible"),
+        needs_reference=hidden,
+    )
+
+
+def test_title(item) -> str:
+    """The docstring's first line (or the function name), plus the parameter id."""
+    function = getattr(item, "function", None)
+    doc = (getattr(function, "__doc__", None) or "").strip().splitlines()
+    title = doc[0].rstrip(".") if doc else item.name.split("[")[0]
+    callspec = getattr(item, "callspec", None)
+    return f"{title} [{callspec.id}]" if callspec else title
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def _first_exception(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
+
+
+def failure_message(excinfo) -> str:
+    """A short message for the student: the check's own words, and hypothesis's example."""
+    if excinfo is None:
+        return "failed"
+    outer = excinfo.value
+    exc = _first_exception(outer)
+    if isinstance(exc, GradingFailure):
+        text = str(exc)
+    elif isinstance(exc, AssertionError):
+        text = str(exc).split("\nassert ")[0] or "a check failed"
+    elif isinstance(exc, SandboxUnavailable):
+        text = f"Grading error (not your fault): {exc}"
+    else:
+        text = f"Grading error (not your fault): {type(exc).__name__}: {exc}"
+    notes = [n for n in (getattr(exc, "__notes__", None) or getattr(outer, "__notes__", None) or [])
+             if n.startswith("Falsifying") or "example" in n.lower()]
+    if notes:
+        note = notes[0]
+        inside = note[note.find("(") + 1:note.rfind(")")] if "(" in note else note
+        text += "\nSmallest failing input found: " + " ".join(inside.split()).rstrip(",")
+    return text
