@@ -69,7 +69,7 @@ def encode_value(value, depth: int = 0):
     if array is None and isinstance(value, np.ndarray):
         array = value
     if array is not None:
-        array = np.ascontiguousarray(array)
+        array = np.array(array, order="C", copy=True)  # ascontiguousarray would make 0-d arrays 1-d
         if array.dtype.name not in _ALLOWED_DTYPES:
             raise WireError(f"arrays of dtype {array.dtype} cannot be sent")
         return {_ARRAY: [array.dtype.name, list(array.shape),

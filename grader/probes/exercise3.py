@@ -1,0 +1,187 @@
+"""Probes for exercise 3. They run INSIDE the untrusted worker.
+
+Each probe takes the submission module and plain inputs, calls the student's functions
+and returns plain data (numbers, lists, numpy arrays). No verdicts here: the suite decides.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from grader.probes import uses
+
+
+def _numbered_data(n: int, d: int):
+    """Features whose row i is i*d .. i*d+d-1 and labels i: every batch says which rows it holds."""
+    features = torch.arange(n * d, dtype=torch.float64).reshape(n, d)
+    return features, torch.arange(n, dtype=torch.float64)
+
+
+def _generator(seed):
+    return None if seed is None else torch.Generator().manual_seed(seed)
+
+
+def _np(x):
+    return np.asarray(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x, dtype=np.float64)
+
+
+def _batches(iterable, limit: int = 100_000):
+    out = []
+    for batch in iterable:
+        if len(out) >= limit:
+            raise RuntimeError(f"the iterator yielded more than {limit} batches")
+        if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+            raise TypeError(f"each batch must be a pair (X, y), got {type(batch).__name__}")
+        out.append([_np(batch[0]), _np(batch[1])])
+    return out
+
+
+@uses("standardize")
+def standardize(sub, data, as_numpy=False):
+    data = np.asarray(data, dtype=np.float64)
+    result = sub.standardize(data if as_numpy else torch.from_numpy(data))
+    return {"type": type(result).__name__, "value": _np(result)}
+
+
+@uses("data_iter")
+def epochs(sub, n, d, batch_size, shuffle=True, drop_last=False, seed=None, num_epochs=1, as_numpy=False):
+    features, labels = _numbered_data(n, d)
+    if as_numpy:
+        features, labels = features.numpy(), labels.numpy()
+    generator = _generator(seed)
+    return [_batches(sub.data_iter(features, labels, batch_size, shuffle=shuffle, drop_last=drop_last,
+                                   generator=generator)) for _ in range(num_epochs)]
+
+
+@uses("data_iter")
+def bad_batch_size(sub, batch_size):
+    features, labels = _numbered_data(5, 2)
+    try:
+        list(sub.data_iter(features, labels, batch_size))
+    except ValueError:
+        return "ValueError"
+    except Exception as exc:  # noqa: BLE001 - the type is the answer
+        return type(exc).__name__
+    return "no error"
+
+
+@uses("data_iter_with_replacement")
+def with_replacement(sub, n, d, batch_size, num_batches, seed):
+    features, labels = _numbered_data(n, d)
+    return _batches(sub.data_iter_with_replacement(features, labels, batch_size, num_batches,
+                                                   generator=_generator(seed)))
+
+
+@uses("load_array")
+def loader(sub, n, d, batch_size, is_train=True, drop_last=False, seed=None, num_epochs=2):
+    features, labels = _numbered_data(n, d)
+    loaded = sub.load_array((features, labels), batch_size, is_train=is_train, drop_last=drop_last, seed=seed)
+    return {"len": int(len(loaded)), "epochs": [_batches(loaded) for _ in range(num_epochs)]}
+
+
+@uses("get_data_ch11")
+def airfoil(sub, batch_size, n):
+    torch.manual_seed(0)
+    loaded, feature_dim = sub.get_data_ch11(batch_size=batch_size, n=n)
+    return {"feature_dim": int(feature_dim), "len": int(len(loaded)), "batches": _batches(loaded)}
+
+
+class _KitLoader:
+    """A plain re-iterable loader, so train_ch11 is graded apart from the student's loader."""
+
+    def __init__(self, features, labels, batch_size, seed):
+        self.features, self.labels, self.batch_size = features, labels, batch_size
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __len__(self):
+        return -(-len(self.features) // self.batch_size)
+
+    def __iter__(self):
+        order = torch.randperm(len(self.features), generator=self.generator)
+        for start in range(0, len(order), self.batch_size):
+            yield self.features[order[start:start + self.batch_size]], self.labels[order[start:start + self.batch_size]]
+
+
+def _airfoil_tensors(n):
+    from grader.data import load_airfoil
+    data = torch.from_numpy(load_airfoil())
+    data = (data - data.mean(dim=0)) / data.std(dim=0, correction=0)
+    return data[:n, :-1], data[:n, -1]
+
+
+def _kit_sgd(params, states, hyperparams):
+    with torch.no_grad():
+        for p in params:
+            p -= hyperparams["lr"] * p.grad
+            p.grad.zero_()
+
+
+@uses("train_ch11")
+def train(sub, lr, batch_size, num_epochs, seed, n=1500, student_sgd=True):
+    """Train on airfoil with the kit's loader; the student's (or the kit's) sgd step."""
+    torch.manual_seed(seed)
+    features, labels = _airfoil_tensors(n)
+    data = _KitLoader(features, labels, batch_size, seed)
+    trainer = sub.sgd if student_sgd else _kit_sgd
+    times, losses = sub.train_ch11(trainer, None, {"lr": lr}, data, features.shape[1], num_epochs)
+    return {"times": [float(t) for t in times], "losses": [float(v) for v in losses]}
+
+
+@uses("sgd")
+def sgd_step(sub, params, grads, lr):
+    tensors = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in params]
+    for tensor, grad in zip(tensors, grads):
+        tensor.grad = torch.tensor(grad, dtype=torch.float64)
+    ids = [id(t) for t in tensors]
+    sub.sgd(tensors, None, {"lr": lr})
+    return {"params": [_np(t) for t in tensors],
+            "grads": [None if t.grad is None else _np(t.grad) for t in tensors],
+            "same_objects": [id(t) for t in tensors] == ids}
+
+
+def _linear_mse(w, b):
+    def loss_fn(X, y):
+        return ((X @ w + b - y) ** 2).mean()
+    return loss_fn
+
+
+@uses("accumulate_gradients")
+def accumulate(sub, w, b, X, y, sizes, stale_grad=0.0):
+    w_t = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+    b_t = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    if stale_grad:
+        w_t.grad, b_t.grad = torch.full_like(w_t, stale_grad), torch.full_like(b_t, stale_grad)
+    X_t, y_t = torch.tensor(X, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
+    bounds = np.cumsum([0, *sizes])
+    micro = [(X_t[s:e], y_t[s:e]) for s, e in zip(bounds[:-1], bounds[1:])]
+    sub.accumulate_gradients([w_t, b_t], _linear_mse(w_t, b_t), micro)
+    return [None if t.grad is None else _np(t.grad) for t in (w_t, b_t)]
+
+
+@uses("gradient_variance")
+def variance(sub, n, d, batch_sizes, num_trials, seed):
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, d, generator=generator, dtype=torch.float64)
+    y = X @ torch.ones(d, dtype=torch.float64) + torch.randn(n, generator=generator, dtype=torch.float64)
+    w = torch.zeros(d, dtype=torch.float64, requires_grad=True)
+    b = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    result = sub.gradient_variance(X, y, [w, b], _linear_mse(w, b), batch_sizes, num_trials,
+                                   generator=torch.Generator().manual_seed(seed + 1))
+    untouched = w.grad is None and b.grad is None
+    return {"values": {str(k): float(v) for k, v in result.items()}, "grads_untouched": untouched}
+
+
+@uses("data_iter")
+def iterate_epochs(sub, n, d, batch_size, repeats, seed, function="data_iter"):
+    """Timing probe: ``repeats`` epochs over fresh data; returns checksums the grader verifies."""
+    generator = torch.Generator().manual_seed(seed)
+    sums = []
+    for _ in range(repeats):
+        features = torch.rand(n, d, generator=generator)
+        labels = torch.rand(n, generator=generator)
+        total, count = 0.0, 0
+        for X, y in getattr(sub, function)(features, labels, batch_size, generator=generator):
+            total += float(y.sum())
+            count += len(y)
+        sums.append([float(labels.sum()), total, count])
+    return sums

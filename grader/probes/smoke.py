@@ -1,2 +1,0 @@
-def echo(sub, **kw):
-    return {"kw": kw, "attr": sub.VALUE}

@@ -1,0 +1,1 @@
+"""Release student material from the reference solutions (the single source of truth)."""

@@ -1,0 +1,287 @@
+"""Exercise 3 — Data iterators and minibatch SGD.
+
+Training by minibatch stochastic gradient descent touches the data in three places: it
+standardizes it, it cuts it into minibatches (a fresh random order every epoch), and it
+averages gradients over each minibatch. This exercise follows "Dive into Deep Learning"
+§12.5 (*Minibatch Stochastic Gradient Descent*), with the airfoil self-noise data, and
+Terence Parr's notebook *Training in mini-batches*.
+
+What you will see once it works (``grade exercise3`` prints it, d2l's figures show it):
+
+* gradient descent (one batch of 1500, lr 1) and minibatch SGD (batch 100, lr 0.4 or batch
+  10, lr 0.05) all reach a loss near 0.245 on airfoil, SGD with batch 1 too (lr 0.005),
+  but per example processed the vectorized minibatch is far cheaper than batch 1;
+* the variance of a minibatch gradient falls as 1/B (a slope of -1 on a log-log plot);
+* accumulating gradients over micro-batches gives exactly the big batch's gradient, so a
+  batch that does not fit in memory can still be used.
+
+All functions take torch tensors and accept numpy arrays.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import torch
+
+from grader.data import load_airfoil
+
+
+def _as_tensor(data) -> torch.Tensor:
+    """A torch view of ``data`` (numpy arrays are shared, not copied)."""
+    return data if isinstance(data, torch.Tensor) else torch.as_tensor(np.asarray(data))
+
+
+def standardize(data) -> torch.Tensor:
+    """Shift and scale every column to zero mean and unit variance.
+
+    Uses the population standard deviation (``ddof=0``, as d2l's ``data.std(axis=0)``):
+    ``(data - data.mean(0)) / data.std(0, correction=0)``.
+
+    Args:
+        data: array of shape ``(n, d)``.
+
+    Returns:
+        A new float tensor of shape ``(n, d)``.
+    """
+    data = _as_tensor(data)
+    # BEGIN SOLUTION
+    if not data.is_floating_point():
+        data = data.to(torch.get_default_dtype())
+    return (data - data.mean(dim=0)) / data.std(dim=0, correction=0)
+    # END SOLUTION
+
+
+def _check_batch_size(batch_size) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+
+
+def data_iter(features, labels, batch_size, shuffle=True, drop_last=False, generator=None):
+    """Yield minibatches ``(X_batch, y_batch)`` covering the data once (one epoch).
+
+    Every example appears exactly once per epoch, in a fresh random order when ``shuffle``
+    (draw one permutation with ``torch.randperm(n, generator=generator)`` and index with it).
+    The last batch is shorter when ``batch_size`` does not divide ``n``, unless
+    ``drop_last``, which drops it. Vectorized: no Python loop over examples, and no copy of
+    the whole data set per batch.
+
+    Args:
+        features: shape ``(n, d)``.
+        labels: shape ``(n,)`` or ``(n, 1)``; the same first dimension as ``features``.
+        batch_size: a positive integer (it may exceed ``n``).
+        shuffle: draw a new random order for this epoch.
+        drop_last: skip a final, incomplete batch.
+        generator: a ``torch.Generator`` making the order reproducible.
+
+    Raises:
+        ValueError: for a batch size that is not a positive integer, or mismatched lengths.
+    """
+    features, labels = _as_tensor(features), _as_tensor(labels)
+    # BEGIN SOLUTION
+    _check_batch_size(batch_size)
+    n = len(features)
+    if len(labels) != n:
+        raise ValueError(f"features and labels differ in length ({n} and {len(labels)})")
+    order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
+    stop = n - n % batch_size if drop_last else n
+    for start in range(0, stop, batch_size):
+        batch = order[start:start + batch_size]
+        yield features[batch], labels[batch]
+    # END SOLUTION
+
+
+def data_iter_with_replacement(features, labels, batch_size, num_batches, generator=None):
+    """Yield ``num_batches`` minibatches whose examples are drawn uniformly *with* replacement.
+
+    d2l exercise 12.5.3: each index is an independent draw from ``0 .. n-1``
+    (``torch.randint``), so an example may appear twice in a batch, or not at all in an epoch.
+    """
+    features, labels = _as_tensor(features), _as_tensor(labels)
+    # BEGIN SOLUTION
+    _check_batch_size(batch_size)
+    n = len(features)
+    for _ in range(num_batches):
+        batch = torch.randint(0, n, (batch_size,), generator=generator)
+        yield features[batch], labels[batch]
+    # END SOLUTION
+
+
+class ArrayLoader:
+    """A re-iterable minibatch loader over tensors that share their first dimension."""
+
+    def __init__(self, tensors, batch_size, shuffle, drop_last, seed):
+        self.tensors = tuple(_as_tensor(t) for t in tensors)
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        # One generator for the loader's life: each epoch draws a new order.
+        self.generator = torch.Generator().manual_seed(seed) if seed is not None else None
+
+    def __len__(self) -> int:
+        # BEGIN SOLUTION
+        n = len(self.tensors[0])
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        # END SOLUTION
+
+    def __iter__(self):
+        # BEGIN SOLUTION
+        n = len(self.tensors[0])
+        order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
+        stop = n - n % self.batch_size if self.drop_last else n
+        for start in range(0, stop, self.batch_size):
+            batch = order[start:start + self.batch_size]
+            yield tuple(t[batch] for t in self.tensors)
+        # END SOLUTION
+
+
+def load_array(data_arrays, batch_size, is_train=True, drop_last=False, seed=None) -> ArrayLoader:
+    """d2l's ``load_array``: a re-iterable loader yielding tuples of minibatches.
+
+    ``len(loader)`` is the number of batches per epoch; every ``iter(loader)`` is a new
+    epoch, shuffled when ``is_train`` (reproducibly when ``seed`` is given).
+    """
+    # BEGIN SOLUTION
+    _check_batch_size(batch_size)
+    lengths = {len(a) for a in data_arrays}
+    if len(lengths) != 1:
+        raise ValueError(f"all arrays need the same first dimension, got {sorted(lengths)}")
+    return ArrayLoader(data_arrays, batch_size, shuffle=is_train, drop_last=drop_last, seed=seed)
+    # END SOLUTION
+
+
+def get_data_ch11(batch_size=10, n=1500):
+    """d2l's airfoil data: standardize all 1503 rows, keep the first ``n``.
+
+    Returns:
+        ``(loader, feature_dim)``: a shuffling :func:`load_array` loader over
+        ``(features[:n], labels[:n])`` (the last column is the label) and ``5``.
+    """
+    data = torch.from_numpy(load_airfoil())
+    # BEGIN SOLUTION
+    data = standardize(data)
+    loader = load_array((data[:n, :-1], data[:n, -1]), batch_size, is_train=True)
+    return loader, data.shape[1] - 1
+    # END SOLUTION
+
+
+def linreg(X, w, b):
+    """The linear regression model ``X @ w + b``."""
+    return X @ w + b
+
+
+def squared_loss(y_hat, y):
+    """Half the squared error, per example: ``(y_hat - y)**2 / 2``."""
+    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+
+def evaluate_loss(net, data_iter, loss) -> float:
+    """The mean loss over every example the loader yields (one epoch)."""
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            losses = loss(net(X), y)
+            total += float(losses.sum())
+            count += losses.numel()
+    return total / count
+
+
+def train_ch11(trainer_fn, states, hyperparams, data_iter, feature_dim, num_epochs=2):
+    """d2l's ``train_ch11``: linear regression trained by ``trainer_fn``.
+
+    ``w ~ N(0, 0.01²)`` of shape ``(feature_dim, 1)``, ``b = 0`` of shape ``(1,)``; for each
+    minibatch the loss is :func:`squared_loss` averaged over the batch, then ``backward()``,
+    then ``trainer_fn([w, b], states, hyperparams)``. Each time the number of examples seen
+    reaches a multiple of 200, record the loss on the whole data (:func:`evaluate_loss`)
+    and the training time so far (time spent evaluating excluded).
+
+    Returns:
+        ``(cumulative_times, losses)``: two lists of equal length.
+    """
+    # BEGIN SOLUTION
+    w = torch.normal(mean=0.0, std=0.01, size=(feature_dim, 1), requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+
+    def net(X):
+        return linreg(X, w, b)
+
+    seen, elapsed, times, losses = 0, 0.0, [], []
+    start = time.perf_counter()
+    for _ in range(num_epochs):
+        for X, y in data_iter:
+            loss = squared_loss(net(X), y).mean()
+            loss.backward()
+            trainer_fn([w, b], states, hyperparams)
+            seen += X.shape[0]
+            if seen % 200 == 0:
+                elapsed += time.perf_counter() - start
+                times.append(elapsed)
+                losses.append(evaluate_loss(net, data_iter, squared_loss))
+                start = time.perf_counter()
+    return times, losses
+    # END SOLUTION
+
+
+def sgd(params, states, hyperparams):
+    """d2l's minibatch SGD step: ``p -= lr * p.grad`` in place, then zero ``p.grad``.
+
+    ``states`` is unused (SGD keeps no state); ``hyperparams['lr']`` is the learning rate.
+    """
+    # BEGIN SOLUTION
+    with torch.no_grad():
+        for p in params:
+            p -= hyperparams["lr"] * p.grad
+            p.grad.zero_()
+    # END SOLUTION
+
+
+def accumulate_gradients(params, loss_fn, micro_batches):
+    """Gradient accumulation: the big batch's gradient from micro-batches that fit in memory.
+
+    ``loss_fn(X, y)`` returns the *mean* loss over one micro-batch (a scalar tensor computed
+    from ``params``). After this returns, ``p.grad`` for every ``p`` in ``params`` equals the
+    gradient of the mean loss over the union of all micro-batches, whatever ``p.grad`` held
+    before and however unequal the micro-batch sizes are.
+    """
+    # BEGIN SOLUTION
+    micro_batches = list(micro_batches)
+    total = sum(len(X) for X, _ in micro_batches)
+    for p in params:
+        p.grad = None
+    for X, y in micro_batches:
+        # Weight each micro-batch mean by its share of the examples.
+        (loss_fn(X, y) * (len(X) / total)).backward()
+    # END SOLUTION
+
+
+def gradient_variance(features, labels, params, loss_fn, batch_sizes, num_trials, generator=None) -> dict:
+    """How far a minibatch gradient strays from the full gradient, per batch size.
+
+    For each ``B`` in ``batch_sizes``: draw ``num_trials`` minibatches of ``B`` indices
+    uniformly *with* replacement (``torch.randint(0, n, (B,), generator=generator)``),
+    compute the minibatch gradient ``g_B`` of ``loss_fn(X_B, y_B)`` (the mean loss) with
+    respect to ``params`` (all parameters flattened into one vector), and average
+    ``||g_B - g||²`` over the trials, ``g`` being the gradient on all the data. The
+    parameters' ``.grad`` fields are left untouched (use ``torch.autograd.grad``).
+
+    Returns:
+        ``{B: mean squared distance}`` -- it falls as ``1/B``.
+    """
+    features, labels = _as_tensor(features), _as_tensor(labels)
+    # BEGIN SOLUTION
+    def flat_grad(X, y):
+        grads = torch.autograd.grad(loss_fn(X, y), params)
+        return torch.cat([g.reshape(-1) for g in grads])
+
+    full = flat_grad(features, labels)
+    n = len(features)
+    result = {}
+    for batch_size in batch_sizes:
+        total = 0.0
+        for _ in range(num_trials):
+            batch = torch.randint(0, n, (batch_size,), generator=generator)
+            total += float(((flat_grad(features[batch], labels[batch]) - full) ** 2).sum())
+        result[batch_size] = total / num_trials
+    return result
+    # END SOLUTION
