@@ -12,6 +12,7 @@ import pytest
 from grader import exercises, plugin
 from grader.data import datasets
 from grader.results import GradeReport
+from grader.sandbox.limits import Limits
 from grader.session import GradingSession
 from grader.submission import resolve
 
@@ -40,7 +41,8 @@ def _data_dir_for(exercise: exercises.Exercise, report: GradeReport) -> str | No
 
 
 def grade(exercise_id: str, submission=None, *, solutions_dir=None, feedback_dir=None,
-          sandbox: str = "auto", progress=None, keyword: str | None = None) -> GradeReport:
+          sandbox: str = "auto", progress=None, keyword: str | None = None,
+          limits: Limits = Limits()) -> GradeReport:
     """Grade one exercise; problems with the submission end up in the report, not raised.
 
     Raises only for usage errors: an unknown exercise or a submission path that does not exist.
@@ -52,7 +54,7 @@ def grade(exercise_id: str, submission=None, *, solutions_dir=None, feedback_dir
     try:
         session = GradingSession(exercise, resolved.module_path, resolved.error,
                                  solutions_dir=solutions_dir, feedback_dir=feedback_dir,
-                                 sandbox=sandbox, data_dir=_data_dir_for(exercise, report),
+                                 sandbox=sandbox, limits=limits, data_dir=_data_dir_for(exercise, report),
                                  progress=progress)
         session.report.errors[:0] = report.errors
         report = session.report

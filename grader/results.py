@@ -34,6 +34,7 @@ class TestResult:
 
     name: str
     max_score: float
+    test_id: str = ""  # the suite's test function, e.g. "test_sgd_step[0.1]"
     score: float = 0.0
     status: str = FAILED
     output: str = ""
@@ -83,6 +84,7 @@ class GradeReport:
             "tests": [
                 {
                     "name": t.name,
+                    "test_id": t.test_id,
                     "score": t.score,
                     "max_score": t.max_score,
                     "status": t.status,

@@ -150,6 +150,7 @@ def build_result(item) -> TestResult:
     visibility = item.get_closest_marker("visibility")
     return TestResult(
         name=test_title(item),
+        test_id=item.name,
         max_score=float(points.args[0]) if points else 1.0,
         visibility=visibility.args[0] if visibility else ("hidden" if hidden else "visible"),
         needs_reference=hidden,

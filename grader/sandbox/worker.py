@@ -63,6 +63,7 @@ class Worker:
         self.deadline: float | None = None  # set by the plugin: the current test's budget
         self.calls = 0
         self.restarts = 0
+        self.timeouts = 0
         self._proc: subprocess.Popen | None = None
         self._reader = self._writer = None
         self._tmp: Path | None = None
@@ -191,6 +192,9 @@ class Worker:
 
     def _timeout(self, timeout: float | None) -> float:
         budget = timeout or self.limits.call_timeout_s
+        if self.timeouts >= self.limits.strikes:
+            # Code that has hung again and again gets short shrift, so a report still comes soon.
+            budget = min(budget, self.limits.after_strikes_timeout_s)
         if self.deadline is not None:
             budget = min(budget, max(0.5, self.deadline - time.monotonic()))
         return budget
@@ -219,6 +223,7 @@ class Worker:
             reply = self._reader.receive(timeout=limit)
         except channel.ChannelTimeout:
             self.kill()
+            self.timeouts += 1
             raise ProbeTimeout(f"{function} did not return within {limit:.0f} s "
                                "(an infinite loop, or far too slow?)") from None
         except (BrokenPipeError, wire.WireError) as exc:

@@ -1,0 +1,43 @@
+"""Exercise 3 graded for real: the reference, the stubs, golden bugs and hostile submissions."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.sandbox.limits import Limits
+from tests.conftest import failed_tests
+from tests.golden.exercise3.buggy import MODULE, MUTANTS
+
+HOSTILE = sorted((Path(__file__).parent / "golden" / "exercise3" / "hostile").glob("*.py"))
+
+
+def test_reference_scores_full_marks(grade_submission, kit_root):
+    report = grade_submission("exercise3", kit_root / "solutions" / f"{MODULE}.py")
+    assert not report.errors, report.errors
+    assert report.not_run == []
+    assert report.score == report.max_score > 0, [(t.name, t.output) for t in report.tests if t.score < t.max_score]
+
+
+def test_stub_scores_zero(grade_submission, kit_root):
+    report = grade_submission("exercise3", kit_root / "exercises" / f"{MODULE}.py")
+    assert report.score == 0
+    assert all(t.status == "failed" for t in report.tests)
+    assert any("is not implemented yet" in t.output for t in report.tests)
+
+
+@pytest.mark.parametrize("bug", MUTANTS, ids=lambda m: m.name)
+def test_golden_bug_loses_exactly_its_tests(grade_submission, tmp_path, bug):
+    report = grade_submission("exercise3", bug.write(MODULE, tmp_path))
+    assert not report.errors, report.errors
+    assert failed_tests(report) == bug.fails, {t.test_id: t.output for t in report.tests if t.status == "failed"}
+
+
+@pytest.mark.parametrize("path", HOSTILE, ids=lambda p: p.stem)
+def test_hostile_submission_earns_nothing(grade_submission, path):
+    started = time.monotonic()
+    report = grade_submission("exercise3", path, limits=Limits(call_timeout_s=3, after_strikes_timeout_s=1))
+    assert report.tests, "the report must list every test"
+    assert report.score == 0, [(t.name, t.output) for t in report.tests if t.score]
+    assert time.monotonic() - started < 240
