@@ -5,7 +5,6 @@ import os
 import platform
 import time
 import traceback
-from pathlib import Path
 
 import pytest
 

@@ -50,4 +50,12 @@ def notebook_to_source(path) -> str:
         code = _clean_cell(source)
         if code is not None:
             parts.append(f"# --- notebook cell {index} ---\n{code}\n")
-    return "\n".join(parts)
+    return _hoist_future_imports("\n".join(parts))
+
+
+def _hoist_future_imports(source: str) -> str:
+    """``from __future__`` must open a module; in a notebook it may sit in any cell."""
+    lines = source.splitlines()
+    future = [line for line in lines if line.startswith("from __future__ import")]
+    rest = [f"pass  # moved to the top: {line}" if line in future else line for line in lines]
+    return "\n".join(future + rest) + "\n"

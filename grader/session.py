@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from grader import exercises
 from grader.results import (FAILED, NOT_RUN, PASSED, SKIPPED, GradeReport, LeaderboardEntry,
                             TestResult)
 from grader.sandbox.errors import GradingFailure, SandboxUnavailable
-from grader.sandbox.limits import Limits, WorkerUser, choose_worker_user
+from grader.sandbox.limits import Limits, WorkerUser, choose_worker_user, worker_python
 from grader.sandbox.worker import Worker
 
 NOT_RUN_PREFIX = "NOT_RUN: "
@@ -61,6 +63,7 @@ class GradingSession:
         self._user: WorkerUser | None = None
         self._records: dict[str, Record] = {}
         self._started: dict[str, float] = {}
+        self._base_dir: Path | None = None
 
     # -- workers ----------------------------------------------------------------------
     @property
@@ -69,22 +72,44 @@ class GradingSession:
 
     def _worker_user(self) -> WorkerUser:
         if self._user is None:
-            python = os.environ.get("GRADER_WORKER_PYTHON") or __import__("sys").executable
-            self._user, note = choose_worker_user(python, self.sandbox)
+            self._user, note = choose_worker_user(worker_python(), self.sandbox)
             if note:
                 self.report.notes.append(note)
         return self._user
 
+    def _private_dir(self, label: str) -> Path:
+        """Each worker's folder: the student's reachable by its user, the reference's not."""
+        if self._base_dir is None:
+            self._base_dir = Path(tempfile.mkdtemp(prefix="grader-"))
+            os.chmod(self._base_dir, 0o711)  # enter, but not list
+        folder = self._base_dir / label
+        folder.mkdir(mode=0o700, exist_ok=True)
+        if label == "student" and self._worker_user().dropped:
+            os.chmod(folder, 0o711)
+        return folder
+
+    def _hide_solutions(self) -> None:
+        """Under root, make solutions/ unreadable to the worker's user (the grader still reads it)."""
+        if self._worker_user().dropped and self.solutions_dir.is_dir():
+            mode = self.solutions_dir.stat().st_mode
+            if mode & 0o007:
+                os.chmod(self.solutions_dir, mode & ~0o007)
+
     def _protected(self) -> tuple[str, ...]:
-        paths = [str(self.solutions_dir)]
+        paths = [str(self.solutions_dir), str(self._private_dir("reference"))]
         extra = os.environ.get("GRADER_PROTECT", "")
         paths += [p for p in extra.split(os.pathsep) if p]
         return tuple(paths)
 
     def _make_worker(self, label: str, module_path: Path | None) -> Worker:
         env = {"GRADER_DATA_DIR": self.data_dir} if self.data_dir else {}
-        worker = Worker(module_path, self.exercise.module, label=label, limits=self.limits,
-                        user=self._worker_user(), protect=self._protected(), env=env)
+        # The reference is trusted code: it keeps the grader's user, under the same limits.
+        student = label == "student"
+        user = self._worker_user() if student else WorkerUser()
+        self._hide_solutions()
+        worker = Worker(module_path, self.exercise.module, label=label, limits=self.limits, user=user,
+                        protect=self._protected() if student else (), env=env,
+                        parent_dir=self._private_dir(label))
         if label == "student" and self.submission_error:
             worker._fatal_import_error = {"type": "SubmissionError", "stage": "import",
                                           "message": self.submission_error}
@@ -105,6 +130,9 @@ class GradingSession:
         for worker in self._workers.values():
             worker.close()
         self._workers.clear()
+        if self._base_dir is not None:
+            shutil.rmtree(self._base_dir, ignore_errors=True)
+            self._base_dir = None
 
     def set_deadline(self, seconds: float | None) -> None:
         deadline = None if seconds is None else time.monotonic() + seconds

@@ -20,6 +20,8 @@ class SubmissionError(GradingFailure):
         stage = error.get("stage")
         if stage == "import":
             head = f"Your module could not be imported: {self.error_type}: {error.get('message', '')}"
+        elif self.error_type == "AttributeError" and "module '" in error.get("message", ""):
+            head = f"{function}: your module lacks something the grader needs ({error.get('message')})."
         elif self.error_type == "NotImplementedError":
             head = f"{function} is not implemented yet ({error.get('message') or 'NotImplementedError'})."
         elif stage == "result":

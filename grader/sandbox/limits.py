@@ -6,6 +6,7 @@ import os
 import pwd
 import resource
 import subprocess
+import sys
 from dataclasses import dataclass
 
 
@@ -43,6 +44,11 @@ class WorkerUser:
     @property
     def dropped(self) -> bool:
         return self.uid is not None
+
+
+def worker_python() -> str:
+    """The interpreter workers run: $GRADER_WORKER_PYTHON, else the grader's own."""
+    return os.environ.get("GRADER_WORKER_PYTHON") or sys.executable
 
 
 @functools.lru_cache(maxsize=None)

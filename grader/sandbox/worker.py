@@ -10,14 +10,13 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from grader.sandbox import channel, wire
 from grader.sandbox.errors import ProbeTimeout, SubmissionError, WorkerCrashed
-from grader.sandbox.limits import Limits, WorkerUser
+from grader.sandbox.limits import Limits, WorkerUser, worker_python
 
 _WORKER_MAIN = Path(__file__).with_name("worker_main.py")
 _GRADER_PACKAGE = Path(__file__).resolve().parent.parent
@@ -51,7 +50,8 @@ class Worker:
 
     def __init__(self, submission: Path | None, module_name: str, *, label: str = "submission",
                  limits: Limits = Limits(), user: WorkerUser = WorkerUser(),
-                 protect: tuple[str, ...] = (), env: dict | None = None, python: str | None = None):
+                 protect: tuple[str, ...] = (), env: dict | None = None, python: str | None = None,
+                 parent_dir: Path | None = None):
         self.submission = Path(submission) if submission else None
         self.module_name = module_name
         self.label = label
@@ -59,7 +59,8 @@ class Worker:
         self.user = user
         self.protect = tuple(protect)
         self.extra_env = dict(env or {})
-        self.python = python or os.environ.get("GRADER_WORKER_PYTHON") or sys.executable
+        self.parent_dir = parent_dir  # where the worker's private folder is made
+        self.python = python or worker_python()
         self.deadline: float | None = None  # set by the plugin: the current test's budget
         self.calls = 0
         self.restarts = 0
@@ -72,7 +73,7 @@ class Worker:
 
     # -- life cycle -------------------------------------------------------------------
     def _prepare_dir(self) -> tuple[Path, Path, Path | None]:
-        self._tmp = Path(tempfile.mkdtemp(prefix=f"grader-{self.label}-"))
+        self._tmp = Path(tempfile.mkdtemp(prefix=f"{self.label}-", dir=self.parent_dir))
         kit, work = self._tmp / "kit", self._tmp / "work"
         kit.mkdir()
         work.mkdir()
@@ -83,8 +84,8 @@ class Worker:
             (self._tmp / "submission").mkdir()
             module = self._tmp / "submission" / f"{self.module_name}.py"
             shutil.copyfile(self.submission, module)
-        os.chmod(self._tmp, 0o755)
         if self.user.dropped:
+            os.chmod(self._tmp, 0o755)  # the unprivileged user must reach its module and cwd
             for path in (work, *(p for p in [module] if p)):
                 os.chown(path, self.user.uid, self.user.gid)
         return kit, work, module

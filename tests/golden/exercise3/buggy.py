@@ -33,7 +33,8 @@ MUTANTS = [
             "    for start in starts.tolist():\n        if drop_last and start + batch_size > n:\n            continue\n"
             "        batch = torch.arange(start, min(start + batch_size, n))\n"
             "        yield features[batch], labels[batch]"),
-           {"test_data_iter_shuffles_each_epoch_anew", "test_data_iter_covers_every_example_once"}),
+           {"test_data_iter_shuffles_each_epoch_anew", "test_data_iter_covers_every_example_once",
+            "test_data_iter_accepts_numpy"}),
     mutant("labels_not_shuffled_with_features",
            ("        yield features[batch], labels[batch]\n    # END SOLUTION\n\n\ndef data_iter_with",
             "        yield features[batch], labels[order[start:start + batch_size].sort().values]\n"

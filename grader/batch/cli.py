@@ -1,0 +1,43 @@
+"""``grade batch EXERCISE SUBMISSIONS_DIR --jobs N --out grades.csv``: regrade a class."""
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.markup import escape
+
+from grader import exercises
+from grader.batch.runner import DEFAULT_TIMEOUT_S, regrade
+
+USAGE_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grade batch", description=(
+        "Regrade a class: one sub-folder or file per student, in parallel, resumable."))
+    parser.add_argument("exercise", help="an exercise id, e.g. exercise3")
+    parser.add_argument("submissions", metavar="SUBMISSIONS_DIR", help="one sub-folder or file per student")
+    parser.add_argument("--jobs", type=int, default=2, help="gradings in parallel (default 2)")
+    parser.add_argument("--out", default="grades.csv", help="the class CSV (default grades.csv)")
+    parser.add_argument("--feedback-dir", help="per-student JSON feedback (default: <out>_feedback/)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+                        help=f"seconds one student's grading may take (default {DEFAULT_TIMEOUT_S:g})")
+    parser.add_argument("--solutions", metavar="DIR", help="reference solutions (default: solutions/)")
+    parser.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    parser.add_argument("-k", dest="keyword", help="only the tests whose names match (pytest -k)")
+    return parser
+
+
+def main(argv, console: Console, errors: Console) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        summary = regrade(args.exercise, args.submissions, args.out, jobs=args.jobs, timeout_s=args.timeout,
+                          feedback_dir=args.feedback_dir, keyword=args.keyword, solutions_dir=args.solutions,
+                          force=args.force)
+    except (exercises.UnknownExercise, FileNotFoundError, NotADirectoryError) as exc:
+        errors.print(f"grade batch: {escape(str(exc.args[0] if exc.args else exc))}")
+        return USAGE_ERROR
+    console.print(f"{summary.graded} graded, {summary.reused} unchanged (kept), {summary.failed} could not be "
+                  f"graded, in {summary.seconds:.0f} s ({summary.per_minute:.1f} submissions/minute); "
+                  f"wrote {args.out}")
+    return 0

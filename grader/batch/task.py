@@ -1,0 +1,92 @@
+"""One unit of batch work: grade one student in a child process, within a time limit.
+
+:func:`run_task` is a plain top-level function of plain, picklable data, so any
+``concurrent.futures.Executor`` can run it: a local process pool (the default), or an
+engine spreading the class over several machines (e.g. ``dask.distributed``'s
+``Client.get_executor()``), provided every machine has the kit at the same paths.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+GRADED, TIMEOUT, ERROR = "graded", "timeout", "error"
+TERM_GRACE_S = 10.0
+
+
+@dataclass(frozen=True)
+class GradeTask:
+    """Everything a worker needs to grade one student (paths as strings)."""
+
+    student: str
+    submission: str
+    exercise: str
+    json_out: str
+    log_out: str
+    feedback_dir: str
+    timeout_s: float
+    keyword: str | None = None
+    solutions_dir: str | None = None
+    python: str = sys.executable
+
+
+def _command(task: GradeTask) -> list[str]:
+    command = [task.python, "-m", "grader.batch.grade_one", task.exercise, task.submission,
+               "--json-out", task.json_out, "--feedback-dir", task.feedback_dir]
+    if task.solutions_dir:
+        command += ["--solutions", task.solutions_dir]
+    if task.keyword:
+        command += ["-k", task.keyword]
+    return command
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM (the grading closes its sandboxed workers), then SIGKILL the whole group."""
+    for sig, wait in ((signal.SIGTERM, TERM_GRACE_S), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def run_task(task: GradeTask) -> dict:
+    """Grade one student; never raises for the submission's sake.
+
+    Returns:
+        ``{"student", "status": graded|timeout|error, "message", "seconds", "report"}``,
+        ``report`` being the grading report as a dict (None unless graded).
+    """
+    started = time.monotonic()
+    Path(task.json_out).unlink(missing_ok=True)
+    Path(task.log_out).parent.mkdir(parents=True, exist_ok=True)
+    with open(task.log_out, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(_command(task), stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            code = process.wait(timeout=task.timeout_s)
+        except subprocess.TimeoutExpired:
+            _stop(process)
+            return {"student": task.student, "status": TIMEOUT, "report": None,
+                    "seconds": round(time.monotonic() - started, 2),
+                    "message": f"grading took longer than the limit of {task.timeout_s:g} s and was stopped"}
+    seconds = round(time.monotonic() - started, 2)
+    try:
+        report = json.loads(Path(task.json_out).read_text(encoding="utf-8"))
+        Path(task.json_out).unlink()  # the batch keeps it inside the student's feedback record
+    except (OSError, json.JSONDecodeError):
+        tail = Path(task.log_out).read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
+        return {"student": task.student, "status": ERROR, "report": None, "seconds": seconds,
+                "message": f"the grading process exited with status {code} without a report: "
+                           + " | ".join(tail)}
+    return {"student": task.student, "status": GRADED, "report": report, "seconds": seconds, "message": ""}

@@ -1,0 +1,1 @@
+"""Gradescope: the autograder zip (``grade gradescope-build``) and what runs inside it."""

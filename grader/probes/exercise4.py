@@ -1,0 +1,199 @@
+"""Probes for exercise 4. They run INSIDE the untrusted worker.
+
+Each probe takes the submission module and plain inputs, calls the student's functions
+and returns plain data. No verdicts here: the suite decides. The per-strategy probes are
+made once per strategy (``product_blocked``, ``timed_full`` ...) so that a failure names
+the student's function.
+
+Timed probes run torch on one CPU thread: on a shared two-core machine a second BLAS
+thread competes with every other process, and its wake-ups are slow enough (16 ms on the
+kit's virtual machine) to make ``torch.mm`` at n = 256 slower than a Python loop. One thread
+gives stable, comparable figures for the student and the reference alike.
+"""
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from grader.checks import flops, torch_calls
+from grader.probes import uses
+
+STRATEGIES = ("elementwise", "rowwise", "columnwise", "full", "blocked")
+
+
+@contextlib.contextmanager
+def one_thread():
+    """Run torch on one CPU thread for a measurement, then restore the setting."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _strategy(sub, name: str, block_size=None):
+    function = getattr(sub, f"matmul_{name}")
+    if block_size is None:
+        return function
+    return lambda B, C: function(B, C, block_size=block_size)
+
+
+def _product(sub, name, B, C, block_size=None, device="cpu"):
+    """The student's product of two given matrices, with what a grader needs to know about it."""
+    B_t, C_t = torch.from_numpy(np.asarray(B)).to(device), torch.from_numpy(np.asarray(C)).to(device)
+    B_copy, C_copy = B_t.clone(), C_t.clone()
+    A = _strategy(sub, name, block_size)(B_t, C_t)
+    if not isinstance(A, torch.Tensor):
+        return {"is_tensor": False, "type": type(A).__name__}
+    shares = any(A.untyped_storage().data_ptr() == t.untyped_storage().data_ptr() for t in (B_t, C_t))
+    return {"is_tensor": True, "value": A.detach().cpu().double().numpy(), "dtype": str(A.dtype).removeprefix("torch."),
+            "device": A.device.type, "shares_memory": bool(shares),
+            "inputs_unchanged": bool(torch.equal(B_t, B_copy) and torch.equal(C_t, C_copy))}
+
+
+def _calls(sub, name, n, k, m, block_size=None, seed=0):
+    """The torch calls one product of random ``(n, k)`` and ``(k, m)`` matrices makes."""
+    generator = torch.Generator().manual_seed(seed)
+    B = torch.randn(n, k, generator=generator, dtype=torch.float64)
+    C = torch.randn(k, m, generator=generator, dtype=torch.float64)
+    A, calls = torch_calls.record_calls(_strategy(sub, name, block_size), B, C)
+    value = A.detach().cpu().double().numpy() if isinstance(A, torch.Tensor) else None
+    return {"calls": calls, "value": value, "B": B.numpy(), "C": C.numpy()}
+
+
+def _timed(sub, name, n, repeats, seed, device="cpu", block_size=None):
+    """Timing probe: ``repeats`` products of fresh inputs; checksums the grader verifies."""
+    B, C = (t.to(device) for t in flops.timing_inputs(n, seed))
+    function = _strategy(sub, name, block_size)
+    sums = []
+    with one_thread():
+        for k in range(repeats):
+            A = function(B + flops.shift(k, repeats), C)
+            A = A.double()
+            sums.append([float(A.sum()), float((A * A).sum())])  # .item() also waits for a GPU
+    return sums
+
+
+def _per_strategy(kind: str, body) -> dict:
+    """One probe per strategy, ``<kind>_<strategy>``, marked as using ``matmul_<strategy>``."""
+    made = {}
+    for name in STRATEGIES:
+        def probe(sub, _name=name, **inputs):
+            return body(sub, _name, **inputs)
+        probe.__name__ = probe.__qualname__ = f"{kind}_{name}"
+        made[name] = globals()[probe.__name__] = uses(f"matmul_{name}")(probe)
+    return made
+
+
+product = _per_strategy("product", _product)
+calls = _per_strategy("calls", _calls)
+timed = _per_strategy("timed", _timed)
+
+
+# -- the student's timing functions --------------------------------------------------------
+def _spin_strategy(seconds: float, cold_seconds: float, log: list):
+    """A strategy that busy-waits: ``cold_seconds`` on its first call, ``seconds`` after."""
+    def spin(B, C):
+        wait = cold_seconds if (cold_seconds and not log) else seconds
+        log.append([list(B.shape), B.device.type])
+        start = time.perf_counter()
+        while time.perf_counter() - start < wait:
+            pass
+        return B
+    return spin
+
+
+@uses("time_strategy")
+def time_spin(sub, n, seconds, repeats, cold_seconds=0.0, device="cpu"):
+    log = []
+    value = sub.time_strategy(_spin_strategy(seconds, cold_seconds, log), n=n, device=device, repeats=repeats)
+    return {"seconds": float(value), "calls": log}
+
+
+@uses("gflops")
+def gflops_spin(sub, n, seconds, device="cpu"):
+    log = []
+    value = sub.gflops(_spin_strategy(seconds, 0.0, log), n=n, device=device)
+    return {"gflops": float(value), "calls": log}
+
+
+@uses("gflops")
+def student_gflops(sub, strategy, n, device="cpu"):
+    with one_thread():
+        return float(sub.gflops(getattr(sub, f"matmul_{strategy}"), n=n, device=device))
+
+
+@uses("compare_strategies")
+def compare(sub, n, device="cpu"):
+    with one_thread():
+        results = sub.compare_strategies(n=n, device=device)
+    return {str(key): float(value) for key, value in dict(results).items()}
+
+
+@uses("plot_gflops")
+def plot(sub, results, filename="gflops.png"):
+    """Call plot_gflops; report the saved file and, from savefig, the axes it drew."""
+    from matplotlib.figure import Figure
+    figures = []
+    original = Figure.savefig
+
+    def spy(figure, *args, **kwargs):
+        figures.append([{"xscale": ax.get_xscale(), "yscale": ax.get_yscale(), "bars": len(ax.patches)}
+                        for ax in figure.axes])
+        return original(figure, *args, **kwargs)
+
+    Figure.savefig = spy
+    try:
+        sub.plot_gflops(dict(results), filename)
+    finally:
+        Figure.savefig = original
+    path = Path(filename)
+    data = path.read_bytes() if path.is_file() else b""
+    return {"exists": path.is_file(), "header": list(data[:8]), "size": len(data), "figures": figures}
+
+
+# -- CUDA ----------------------------------------------------------------------------------
+def cuda_status(sub):
+    """Whether this worker can run CUDA work (the grader's process may see a GPU it cannot)."""
+    try:
+        ok = torch.cuda.is_available() and float(torch.ones(2, device="cuda").sum()) == 2.0
+        return {"usable": bool(ok), "error": "" if ok else "torch.cuda.is_available() is False in the worker"}
+    except Exception as exc:  # noqa: BLE001 - the reason is the answer
+        return {"usable": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+
+
+def gpu_cycles_per_second(sub):
+    """How many ``torch.cuda._sleep`` cycles make a second on this GPU (kit code only)."""
+    torch.cuda._sleep(1000)
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    torch.cuda._sleep(50_000_000)
+    torch.cuda.synchronize()
+    return 50_000_000 / (time.perf_counter() - start)
+
+
+def gpu_sleeps(sub, cycles, repeats):
+    """The kit's own measurement: ``repeats`` GPU sleeps, each waited for (timed by the grader)."""
+    for _ in range(repeats):
+        torch.cuda._sleep(int(cycles))
+        torch.cuda.synchronize()
+    return repeats
+
+
+@uses("time_strategy")
+def time_gpu_sleep(sub, n, cycles, repeats):
+    """time_strategy on a strategy that queues a GPU kernel of known length and returns at once."""
+    log = []
+
+    def sleep(B, C):
+        log.append([list(B.shape), B.device.type])
+        torch.cuda._sleep(int(cycles))
+        return B
+
+    value = sub.time_strategy(sleep, n=n, device="cuda", repeats=repeats)
+    return {"seconds": float(value), "calls": log}

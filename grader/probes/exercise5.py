@@ -1,0 +1,204 @@
+"""Probes for exercise 5 (LARS). They run INSIDE the untrusted worker.
+
+Each probe builds tensors from plain inputs, runs the student's code and returns plain
+data (floats, lists, numpy arrays). No verdicts here: the suite decides.
+"""
+from __future__ import annotations
+
+import functools
+import io
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from grader.probes import uses
+
+NUM_TRAIN = 8000
+
+
+def _np(x) -> np.ndarray:
+    return np.asarray(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x, dtype=np.float64)
+
+
+def _error_of(action) -> str:
+    """'ExceptionType: message' for what ``action()`` raised, or 'no error'."""
+    try:
+        action()
+    except Exception as exc:  # noqa: BLE001 - the type and message are the answer
+        return f"{type(exc).__name__}: {exc}"
+    return "no error"
+
+
+# -- trust ratio and optimizer steps ----------------------------------------------------------
+@uses("trust_ratio")
+def trust(sub, weight, grad, trust_coefficient, weight_decay, eps):
+    w = torch.tensor(np.asarray(weight, dtype=np.float64))
+    g = torch.tensor(np.asarray(grad, dtype=np.float64))
+    result = sub.trust_ratio(w, g, trust_coefficient, weight_decay, eps)
+    return float(result)
+
+
+def _leaves(params):
+    return [torch.tensor(np.asarray(p, dtype=np.float64), requires_grad=True) for p in params]
+
+
+def _param_groups(tensors, groups):
+    """``groups`` is None (one flat list) or [{"indices": [...], **overrides}, ...]."""
+    if groups is None:
+        return tensors
+    return [{"params": [tensors[i] for i in group["indices"]],
+             **{k: v for k, v in group.items() if k != "indices"}} for group in groups]
+
+
+def _set_grads(tensors, grads):
+    for tensor, grad in zip(tensors, grads):
+        tensor.grad = None if grad is None else torch.tensor(np.asarray(grad, dtype=np.float64))
+
+
+@uses("LARS")
+def lars_steps(sub, params, grads_per_step, hyperparameters, groups=None):
+    """Run ``len(grads_per_step)`` LARS steps; the parameters after each one, and the untouched grads."""
+    tensors = _leaves(params)
+    optimizer = sub.LARS(_param_groups(tensors, groups), **hyperparameters)
+    trajectory, grads_kept = [], True
+    for grads in grads_per_step:
+        _set_grads(tensors, grads)
+        optimizer.step()
+        trajectory.append([_np(t) for t in tensors])
+        grads_kept = grads_kept and all(
+            (g is None and t.grad is None) or (g is not None and t.grad is not None
+                                               and np.array_equal(_np(t.grad), np.asarray(g, dtype=np.float64)))
+            for t, g in zip(tensors, grads))
+    return {"trajectory": trajectory, "grads_kept": grads_kept}
+
+
+@uses("LARS")
+def state_dict_round_trip(sub, params, grads_before, grads_after, hyperparameters):
+    """Optimizer A steps on; optimizer B is rebuilt from A's saved state_dict and steps on too."""
+    first = _leaves(params)
+    optimizer = sub.LARS(first, **hyperparameters)
+    for grads in grads_before:
+        _set_grads(first, grads)
+        optimizer.step()
+    buffer = io.BytesIO()
+    torch.save(optimizer.state_dict(), buffer)
+    buffer.seek(0)
+    saved = torch.load(buffer, weights_only=True)
+    second = [t.detach().clone().requires_grad_(True) for t in first]
+    restored = sub.LARS(second, **hyperparameters)
+    restored.load_state_dict(saved)
+    for grads in grads_after:
+        for tensors, opt in ((first, optimizer), (second, restored)):
+            _set_grads(tensors, grads)
+            opt.step()
+    return {"continued": [_np(t) for t in first], "restored": [_np(t) for t in second],
+            "saved_states": len(saved.get("state", {}))}
+
+
+@uses("LARS")
+def bad_hyperparameter(sub, name, value, in_group=False):
+    """What ``LARS`` raises for one out-of-range setting (as a default or in a group)."""
+    p = torch.zeros(2, 2, requires_grad=True)
+    if in_group:
+        return _error_of(lambda: sub.LARS([{"params": [p], name: value}]))
+    return _error_of(lambda: sub.LARS([p], **{name: value}))
+
+
+# -- learning-rate rules ----------------------------------------------------------------------
+@uses("linear_scaled_lr")
+def linear_scaled(sub, base_lr, base_batch_size, batch_size):
+    return float(sub.linear_scaled_lr(base_lr, base_batch_size, batch_size))
+
+
+@uses("linear_scaled_lr")
+def linear_scaled_error(sub, base_lr, base_batch_size, batch_size):
+    return _error_of(lambda: sub.linear_scaled_lr(base_lr, base_batch_size, batch_size))
+
+
+@uses("warmup_then_poly_lr")
+def schedule(sub, steps, total_steps, warmup_steps, peak_lr, power):
+    return [float(sub.warmup_then_poly_lr(s, total_steps, warmup_steps, peak_lr, power=power)) for s in steps]
+
+
+@uses("warmup_then_poly_lr")
+def schedule_error(sub, step, total_steps, warmup_steps):
+    return _error_of(lambda: sub.warmup_then_poly_lr(step, total_steps, warmup_steps, 1.0))
+
+
+# -- training on MNIST ------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _mnist():
+    from grader.data import load_mnist10k
+    pixels, digits = load_mnist10k()
+    X, y = torch.from_numpy(pixels), torch.from_numpy(digits)
+    return X[:NUM_TRAIN], y[:NUM_TRAIN], X[NUM_TRAIN:], y[NUM_TRAIN:]
+
+
+def _mlp() -> nn.Module:
+    return nn.Sequential(nn.Linear(784, 50), nn.ReLU(), nn.Linear(50, 10))
+
+
+@torch.no_grad()
+def _evaluate(model, X, y):
+    logits = model(X)
+    return float(F.cross_entropy(logits, y)), float((logits.argmax(dim=1) == y).float().mean())
+
+
+def _kit_training(make_optimizer, batch_size, epochs, seed):
+    """The kit's own loop (the exercise's train_mnist), so an optimizer is graded on its own."""
+    X, y, X_val, y_val = _mnist()
+    torch.manual_seed(seed)
+    model = _mlp()
+    optimizer = make_optimizer(model.parameters())
+    generator = torch.Generator().manual_seed(seed)
+    val_loss, val_accuracy = [], []
+    for _ in range(epochs):
+        order = torch.randperm(len(X), generator=generator)
+        for start in range(0, len(order), batch_size):
+            batch = order[start:start + batch_size]
+            loss = F.cross_entropy(model(X[batch]), y[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        loss_value, accuracy = _evaluate(model, X_val, y_val)
+        val_loss.append(loss_value)
+        val_accuracy.append(accuracy)
+    return {"val_loss": val_loss, "val_accuracy": val_accuracy}
+
+
+@uses("LARS")
+def large_batch_runs(sub, lars_seeds, epochs, lars_settings, sgd_base_lr, sgd_base_batch, large_batch):
+    """LARS (several seeds), SGD at the linearly scaled rate, and small-batch SGD, all on MNIST."""
+    torch.set_num_threads(1)  # tiny matrices: one thread is fastest and immune to a busy machine
+    lars = [_kit_training(lambda p: sub.LARS(p, **lars_settings), large_batch, epochs, seed)
+            for seed in lars_seeds]
+    scaled_lr = float(sub.linear_scaled_lr(sgd_base_lr, sgd_base_batch, large_batch))
+    scaled = _kit_training(lambda p: torch.optim.SGD(p, lr=scaled_lr, momentum=0.9), large_batch, epochs,
+                           lars_seeds[0])
+    small = _kit_training(lambda p: torch.optim.SGD(p, lr=sgd_base_lr, momentum=0.9), sgd_base_batch, epochs,
+                          lars_seeds[0])
+    return {"lars": lars, "scaled_sgd": scaled, "scaled_lr": scaled_lr, "small_batch_sgd": small}
+
+
+@uses("train_mnist")
+def train(sub, lr, momentum, batch_size, epochs, seed):
+    """The student's train_mnist with the kit's SGD; the returned model evaluated by the kit."""
+    torch.set_num_threads(1)
+    factory_calls = []
+
+    def factory(parameters):
+        parameters = list(parameters)
+        factory_calls.append([list(p.shape) for p in parameters])
+        return torch.optim.SGD(parameters, lr=lr, momentum=momentum)
+
+    history = sub.train_mnist(factory, batch_size, epochs, seed)
+    keys = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
+    out = {"keys": sorted(str(k) for k in history), "factory_calls": factory_calls}
+    out.update({key: [float(v) for v in history[key]] for key in keys if key in history})
+    model = history.get("model")
+    if isinstance(model, nn.Module):
+        _, _, X_val, y_val = _mnist()
+        out["model_val_loss"], out["model_val_accuracy"] = _evaluate(model, X_val, y_val)
+    return out

@@ -1,0 +1,515 @@
+"""Grading suite for exercise 1: autograd ops on a Matrix class.
+
+Student code runs only in the ``student`` worker; every verdict is computed here. Each op
+is graded on its own (partial credit per op): its forward value against torch (float64),
+its ``_gradient`` against central differences of the student's own forward and against
+torch autograd, and (hidden) against the reference. Hypothesis draws shapes 1..6 x 1..6 and
+values kept away from kinks and domain edges; the kinks get exact tests of their own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from grader.checks.compare import assert_close, fail
+from grader.checks.gradcheck import STEP, central_differences, check_gradient, format_array
+from grader.probes import exercise1 as probes
+
+EXERCISE = "exercise1"
+EXAMPLES = 100  # hypothesis examples per op and per check
+FORWARD_TOLERANCE = dict(rtol=1e-9, atol=1e-12)  # numpy and torch agree to a few ulps in float64
+TORCH_TOLERANCE = dict(rtol=1e-7, atol=1e-10)
+DIFFERENCES_TOLERANCE = dict(rtol=1e-5, atol=1e-6)  # central differences with STEP, values below ~30
+
+
+# -- what hypothesis draws ----------------------------------------------------------------------
+def floats(low: float, high: float):
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+def away_from_zero(margin: float, high: float):
+    """Values with |x| in [margin, high]: clear of a kink (abs, relu) or a pole (1/x)."""
+    return st.one_of(floats(margin, high), floats(-high, -margin))
+
+
+ANY = floats(-3, 3)
+KINK_MARGIN = away_from_zero(0.01, 3)
+POSITIVE = floats(0.1, 5)
+DIVISOR = away_from_zero(0.5, 3)
+sizes = st.integers(1, 6)
+
+
+def matrix(shape, elements=ANY):
+    # fill=nothing draws every element on its own (no runs of one repeated value).
+    return arrays(np.float64, shape, elements=elements, fill=st.nothing())
+
+
+def unary(elements):
+    return st.tuples(sizes, sizes).flatmap(lambda shape: st.tuples(matrix(shape, elements)))
+
+
+def same_shape(first, second):
+    return st.tuples(sizes, sizes).flatmap(lambda shape: st.tuples(matrix(shape, first), matrix(shape, second)))
+
+
+def matmul_pair():
+    return st.tuples(sizes, sizes, sizes).flatmap(lambda mkn: st.tuples(matrix(mkn[:2]), matrix(mkn[1:])))
+
+
+def power():
+    """``(a, k)``: integer exponents on any base (non-positive ones away from 0), fractional on positives."""
+    def base_for(k):
+        if float(k) != int(k):
+            return POSITIVE
+        return DIVISOR if k <= 0 else ANY
+    exponents = st.sampled_from([2, 3, 1, 0, -1, -2, 2.0, 0.5, 1.5, -0.5])
+    return exponents.flatmap(lambda k: st.tuples(sizes, sizes).flatmap(
+        lambda shape: st.tuples(matrix(shape, base_for(k)), st.just(k))))
+
+
+@dataclass(frozen=True)
+class Op:
+    """One graded op: how feedback writes it, torch's version of it, and what to draw."""
+
+    symbol: str
+    torch_op: Callable
+    cases: st.SearchStrategy
+    names: tuple[str, ...] = ("a", "b")
+    hint: str = ""
+
+
+OPS = {
+    "sub": Op("a - b", lambda a, b: a - b, same_shape(ANY, ANY), hint="d/da = upstream, d/db = -upstream"),
+    "mul": Op("a * b", lambda a, b: a * b, same_shape(ANY, ANY), hint="d/da = b * upstream, d/db = a * upstream"),
+    "div": Op("a / b", lambda a, b: a / b, same_shape(ANY, DIVISOR),
+              hint="d/da = upstream / b, d/db = -a * upstream / b**2"),
+    "neg": Op("-a", lambda a: -a, unary(ANY), hint="d/da = -upstream"),
+    "matmul": Op("a @ b", lambda a, b: a @ b, matmul_pair(),
+                 hint="d/da = upstream @ b.T (shape of a), d/db = a.T @ upstream (shape of b)"),
+    "pow": Op("a ** k", lambda a, k: a ** k, power(), names=("a", "k"), hint="d/da = k * a**(k-1) * upstream"),
+    "transpose": Op("a.T", lambda a: a.T, unary(ANY), hint="d/da = upstream.T"),
+    "sum": Op("a.sum()", lambda a: a.sum().reshape(1, 1), unary(ANY),
+              hint="every element of a gets the 1x1 upstream"),
+    "mean": Op("a.mean()", lambda a: a.mean().reshape(1, 1), unary(ANY),
+               hint="every element of a gets upstream / (nrow * ncol)"),
+    "abs": Op("abs(a)", torch.abs, unary(KINK_MARGIN), hint="d/da = sign(a) * upstream"),
+    "relu": Op("a.relu()", torch.relu, unary(KINK_MARGIN), hint="d/da = upstream where a > 0, else 0"),
+    "exp": Op("a.exp()", torch.exp, unary(ANY), hint="d/da = exp(a) * upstream: reuse the output"),
+    "log": Op("a.log()", torch.log, unary(POSITIVE), hint="d/da = upstream / a"),
+    "sigmoid": Op("a.sigmoid()", torch.sigmoid, unary(ANY),
+                  hint="d/da = s * (1 - s) * upstream with s the OUTPUT sigmoid(a)"),
+    "tanh": Op("a.tanh()", torch.tanh, unary(ANY), hint="d/da = (1 - t**2) * upstream with t the OUTPUT tanh(a)"),
+}
+
+
+# -- the trusted side's expectations ------------------------------------------------------------
+def operand_specs(operands) -> list[dict]:
+    return [{"matrix": x} if isinstance(x, np.ndarray) else {"number": x} for x in operands]
+
+
+def torch_result(op: str, operands, upstream=None):
+    """torch's forward value (as a 2-D array) and, given ``upstream``, its gradient per operand."""
+    tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) if isinstance(x, np.ndarray) else x
+               for x in operands]
+    out = OPS[op].torch_op(*tensors)
+    grads = None
+    if upstream is not None:
+        out.backward(torch.as_tensor(upstream))
+        grads = [t.grad.numpy() if isinstance(t, torch.Tensor) else None for t in tensors]
+    return out.detach().numpy(), grads
+
+
+def extras_for(operands, output_shape, seed: int):
+    """An upstream gradient and the stale ``grad`` each matrix operand holds before (rounded, readable)."""
+    rng = np.random.default_rng(seed)
+    upstream = np.round(rng.uniform(-2, 2, output_shape), 3)
+    stale = [np.round(rng.uniform(-1, 1, x.shape), 3) if isinstance(x, np.ndarray) else None for x in operands]
+    return upstream, stale
+
+
+def describe(op: str, operands, upstream=None, stale=None) -> str:
+    names = OPS[op].names if op in OPS else ("a", "b")
+    parts = [f"{name} = {format_array(x)}" for name, x in zip(names, operands)]
+    if upstream is not None:
+        parts.append(f"upstream result.grad = {format_array(upstream)}")
+    if stale is not None and any(s is not None for s in stale):
+        parts.append("grads held before: " + ", ".join(f"{n}.grad = {format_array(s)}"
+                                                       for n, s in zip(names, stale) if s is not None))
+    return f"{OPS[op].symbol if op in OPS else op} with " + "; ".join(parts)
+
+
+def check_forward(op: str, received, expected, inputs: str) -> None:
+    received = np.asarray(received, dtype=np.float64)
+    if received.shape != expected.shape:
+        fail(OPS[op].symbol if op in OPS else op, "the result has the wrong shape", expected=expected.shape,
+             received=received.shape, inputs=inputs)
+    assert_close(received, expected, OPS[op].symbol if op in OPS else op, "the forward value", inputs=inputs,
+                 **FORWARD_TOLERANCE)
+
+
+def require_grads(op: str, out, inputs: str) -> list:
+    if out["grads"] is None:
+        fail(OPS[op].symbol, "the forward value has the wrong shape, so no gradient could be checked",
+             received=np.asarray(out["forward"]).shape, inputs=inputs, hint="fix the forward pass first")
+    return out["grads"]
+
+
+seeds = st.integers(0, 2**16)
+
+
+# -- per op: forward, gradient vs your forward, gradient vs torch ------------------------------
+@pytest.mark.points(1)
+@pytest.mark.parametrize("op", list(OPS))
+@settings(max_examples=EXAMPLES)
+@given(data=st.data())
+def test_forward_matches_torch(student, op, data):
+    """The op's forward value matches torch (float64)"""
+    operands = data.draw(OPS[op].cases, label="operands")
+    expected, _ = torch_result(op, operands)
+    out = student.call(probes.run_op, op=op, operands=operand_specs(operands))
+    check_forward(op, out["forward"], expected, describe(op, operands))
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("op", list(OPS))
+@settings(max_examples=EXAMPLES)
+@given(data=st.data(), seed=seeds)
+def test_backward_agrees_with_your_forward(student, op, data, seed):
+    """The op's gradient agrees with central differences of your own forward"""
+    operands = data.draw(OPS[op].cases, label="operands")
+    expected, _ = torch_result(op, operands)
+    upstream, stale = extras_for(operands, expected.shape, seed)
+    inputs = describe(op, operands, upstream, stale)
+    out = student.call(probes.run_op, op=op, operands=operand_specs(operands), upstream=upstream, stale=stale,
+                       step=STEP)
+    grads = require_grads(op, out, inputs)
+    for index, (name, x) in enumerate(zip(OPS[op].names, operands)):
+        if not isinstance(x, np.ndarray):
+            continue
+        implied = central_differences(out["perturbed"][index], upstream, x.shape)
+        check_gradient(grads[index], implied, op=OPS[op].symbol, argument=name, stale=stale[index],
+                       source="your backward disagrees with your forward: central differences of your forward",
+                       inputs=inputs, hint=OPS[op].hint, **DIFFERENCES_TOLERANCE)
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("op", list(OPS))
+@settings(max_examples=EXAMPLES)
+@given(data=st.data(), seed=seeds)
+def test_backward_matches_torch(student, op, data, seed):
+    """The op's gradient matches torch autograd"""
+    operands = data.draw(OPS[op].cases, label="operands")
+    forward, _ = torch_result(op, operands)
+    upstream, stale = extras_for(operands, forward.shape, seed)
+    _, expected = torch_result(op, operands, upstream)
+    inputs = describe(op, operands, upstream, stale)
+    out = student.call(probes.run_op, op=op, operands=operand_specs(operands), upstream=upstream, stale=stale)
+    grads = require_grads(op, out, inputs)
+    for index, (name, torch_grad) in enumerate(zip(OPS[op].names, expected)):
+        if torch_grad is not None:
+            check_gradient(grads[index], torch_grad, op=OPS[op].symbol, argument=name, stale=stale[index],
+                           source="torch autograd", inputs=inputs, hint=OPS[op].hint, **TORCH_TOLERANCE)
+
+
+def numpy_only_operands(op: str) -> list:
+    """Small fixed operands in each op's domain."""
+    a = np.linspace(0.5, 2.0, 6).reshape(2, 3)
+    second = {"matmul": a.T.copy(), "pow": 2}.get(op, np.full((2, 3), 1.5))
+    return [a, second] if len(OPS[op].names) == 2 else [a]
+
+
+@pytest.mark.points(0.5)
+@pytest.mark.parametrize("op", list(OPS))
+def test_op_uses_numpy_only(student, op):
+    """The op is written with numpy: no torch, no torch autograd"""
+    operands = numpy_only_operands(op)
+    forward, _ = torch_result(op, operands)
+    out = student.call(probes.torch_usage, op=op, operands=operand_specs(operands), upstream=np.ones(forward.shape))
+    if out["calls"] or out["static"]:
+        names = sorted({n for v in out["static"].values() for n in v})
+        fail(OPS[op].symbol, "uses torch", expected="numpy only",
+             received=", ".join(out["calls"][:6] + [f"{n} (referenced by {m})" for m, v in out["static"].items()
+                                                    for n in v][:6]) or ", ".join(names),
+             hint="build the forward value and the gradient with numpy (np.exp, @, ...): the point is to "
+                  "write autograd yourself")
+    if out["forward_type"] != "ndarray":
+        fail(OPS[op].symbol, "result.data is not a numpy array", expected="ndarray", received=out["forward_type"])
+
+
+# -- broadcasting and plain numbers -------------------------------------------------------------
+BROADCAST_SHAPES = st.tuples(sizes, sizes).flatmap(lambda mn: st.sampled_from(
+    [(1, mn[1]), (mn[0], 1), (1, 1)]).map(lambda small: (mn, small)))
+
+
+@st.composite
+def broadcast_case(draw, op: str):
+    """``(a, b)`` where one side is a row, a column, a 1x1 matrix or a Python number."""
+    second = DIVISOR if op == "div" else ANY
+    full, small = draw(BROADCAST_SHAPES)
+    kind = draw(st.sampled_from(["matrix", "int", "float"]))
+    if kind == "int":
+        other = draw(st.sampled_from([-3, -2, -1, 1, 2, 3]))
+    elif kind == "float":
+        other = draw(second)
+    else:
+        other = draw(matrix(small, second))
+    if draw(st.booleans()):
+        return draw(matrix(full, ANY)), other  # a op b: b is the broadcast one
+    first = draw(matrix(full, second))
+    return other, first
+
+
+@pytest.mark.points(2)
+@pytest.mark.parametrize("op", ["sub", "mul", "div"])
+@settings(max_examples=EXAMPLES)
+@given(data=st.data(), seed=seeds)
+def test_broadcasting_and_numbers(student, op, data, seed):
+    """Broadcast rows, columns, 1x1 and Python numbers on either side; gradients keep each operand's shape"""
+    operands = data.draw(broadcast_case(op), label="operands")
+    forward, _ = torch_result(op, operands)
+    upstream, stale = extras_for(operands, forward.shape, seed)
+    _, expected = torch_result(op, operands, upstream)
+    inputs = describe(op, operands, upstream, stale)
+    out = student.call(probes.run_op, op=op, operands=operand_specs(operands), upstream=upstream, stale=stale)
+    check_forward(op, out["forward"], forward, inputs)
+    grads = require_grads(op, out, inputs)
+    for index, (name, torch_grad) in enumerate(zip(OPS[op].names, expected)):
+        if torch_grad is not None:
+            check_gradient(grads[index], torch_grad, op=OPS[op].symbol, argument=name, stale=stale[index],
+                           source="torch autograd", inputs=inputs, **TORCH_TOLERANCE,
+                           hint="sum the result's gradient over the broadcast axes: reduce_to_shape(...)")
+
+
+# -- kinks: the conventions, exactly ------------------------------------------------------------
+KINK_INPUT = np.array([[0.0, -0.0, 1.5], [-2.0, 0.0, 0.25]])
+KINK_UPSTREAM = np.array([[0.7, -1.3, 2.0], [0.5, 1.1, -0.4]])
+KINKS = {
+    "abs": (np.abs(KINK_INPUT), np.sign(KINK_INPUT) * KINK_UPSTREAM, "abs'(0) = 0, as np.sign(0) and torch"),
+    "relu": (np.maximum(KINK_INPUT, 0.0), (KINK_INPUT > 0) * KINK_UPSTREAM, "relu'(0) = 0, as torch"),
+}
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("op", list(KINKS))
+def test_kink_convention(student, op):
+    """At 0 the gradient follows the documented convention exactly"""
+    forward, gradient, convention = KINKS[op]
+    inputs = describe(op, [KINK_INPUT], KINK_UPSTREAM)
+    out = student.call(probes.run_op, op=op, operands=operand_specs([KINK_INPUT]), upstream=KINK_UPSTREAM)
+    check_forward(op, out["forward"], forward, inputs)
+    check_gradient(require_grads(op, out, inputs)[0], gradient, op=OPS[op].symbol, argument="a",
+                   source="exactly", inputs=inputs, hint=convention, rtol=0, atol=0)
+
+
+@pytest.mark.points(1)
+def test_mae_at_zero_difference(student):
+    """mae's gradient is 0 where pred equals target (abs'(0) = 0)"""
+    pred, target = np.array([[1.0, 2.0, -1.0]]), np.array([[1.0, 3.0, -1.0]])
+    out = student.call(probes.loss, name="mae", pred=pred, target=target)
+    inputs = f"mae(pred={format_array(pred)}, target={format_array(target)})"
+    assert_close(out["forward"], [[1 / 3]], "mae", "the loss", inputs=inputs)
+    check_gradient(out["grad"], np.array([[0.0, -1 / 3, 0.0]]), op="mae", argument="pred", source="exactly",
+                   inputs=inputs, hint="abs'(0) = 0", rtol=0, atol=1e-15)
+
+
+# -- losses ------------------------------------------------------------------------------------------
+@st.composite
+def loss_case(draw):
+    shape = draw(st.tuples(sizes, sizes))
+    pred = draw(matrix(shape))
+    return pred, pred - draw(matrix(shape, KINK_MARGIN))  # |pred - target| >= 0.01: clear of abs's kink
+
+
+LOSSES = {"mse": lambda p, t: ((p - t) ** 2).mean(), "mae": lambda p, t: (p - t).abs().mean()}
+
+
+@pytest.mark.points(2)
+@pytest.mark.parametrize("name", list(LOSSES))
+@settings(max_examples=50)
+@given(case=loss_case())
+def test_loss_matches_torch(student, name, case):
+    """mse / mae: the 1x1 loss and pred's gradient after backward() match torch"""
+    pred, target = case
+    tensor = torch.tensor(pred, requires_grad=True)
+    expected = LOSSES[name](tensor, torch.tensor(target))
+    expected.backward()
+    out = student.call(probes.loss, name=name, pred=pred, target=target)
+    inputs = f"{name}(pred={format_array(pred)}, target={format_array(target)})"
+    check_forward(name, out["forward"], expected.detach().numpy().reshape(1, 1), inputs)
+    check_gradient(out["grad"], tensor.grad.numpy(), op=name, argument="pred", source="torch autograd",
+                   inputs=inputs, **TORCH_TOLERANCE, hint="mse = ((pred - target) ** 2).mean(), "
+                                                          "mae = abs(pred - target).mean(), then backward()")
+
+
+# -- graphs: accumulation, depth, errors, repeated calls ------------------------------------------
+def torch_graph(name: str, x, w, calls: int = 1):
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    graphs = {
+        "x * x": lambda: (tx * tx).sum(),
+        "x + x": lambda: (tx + tx).sum(),
+        "x @ x.T": lambda: (tx @ tx.T).sum(),
+        "x * w + x": lambda: (tx * tw + tx).sum(),
+        "diamond": lambda: ((tx * tw).tanh() * (tx * tw).sigmoid() + tx.exp() * tx).mean(),
+        "shared intermediate": lambda: ((h := (tx * tw).tanh()) * h + h.exp()).sum(),
+    }
+    value = graphs[name]()
+    for _ in range(calls):
+        value.backward(retain_graph=True)
+    return value.detach().numpy().reshape(1, 1), tx.grad.numpy(), tw.grad.numpy() if tw.grad is not None else \
+        np.zeros_like(w)
+
+
+GRAPH_X = np.array([[0.5, -1.2, 2.0], [1.5, 0.3, -0.7]])
+GRAPH_W = np.array([[1.1, 0.4, -0.6], [-0.8, 2.2, 0.9]])
+
+
+def check_graph(out, name: str, calls: int = 1) -> None:
+    forward, grad_x, grad_w = torch_graph(name, GRAPH_X, GRAPH_W, calls)
+    inputs = f"loss = {name} (as in the suite) with x = {format_array(GRAPH_X)}, w = {format_array(GRAPH_W)}" + (
+        f", backward() called {calls} times" if calls > 1 else "")
+    check_forward(name, out["forward"], forward, inputs)
+    hint = "every _gradient must add (+=); backward visits each node once, after all its parents"
+    check_gradient(out["x"], grad_x, op=name, argument="x", source="torch autograd", inputs=inputs, hint=hint,
+                   **TORCH_TOLERANCE)
+    check_gradient(out["w"], grad_w, op=name, argument="w", source="torch autograd", inputs=inputs, hint=hint,
+                   **TORCH_TOLERANCE)
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("name", ["x * x", "x + x", "x @ x.T", "x * w + x"])
+def test_node_used_twice_accumulates(student, name):
+    """A node used twice receives both gradient contributions"""
+    check_graph(student.call(probes.graph, name=name, x=GRAPH_X, w=GRAPH_W), name)
+
+
+@pytest.mark.points(2)
+@pytest.mark.parametrize("name", ["diamond", "shared intermediate"])
+def test_diamond_graph(student, name):
+    """Branches that split and join again: backward matches torch"""
+    check_graph(student.call(probes.graph, name=name, x=GRAPH_X, w=GRAPH_W), name)
+
+
+@pytest.mark.points(2)
+def test_backward_twice_accumulates_like_torch(student):
+    """Calling backward twice doubles the leaves' gradients, as in torch"""
+    out = student.call(probes.graph, name="shared intermediate", x=GRAPH_X, w=GRAPH_W, calls=2)
+    try:
+        check_graph(out, "shared intermediate", calls=2)
+    except AssertionError as exc:
+        raise type(exc)(f"{exc}\n  note: leaves accumulate across calls, but intermediate nodes must start "
+                        "from zero on each backward() (torch keeps no gradient for them)") from None
+
+
+@pytest.mark.points(2)
+def test_deep_chain_needs_no_recursion(student):
+    """A 5000-deep chain: backward is iterative and does not hit the recursion limit"""
+    depth, factor, shift = 5000, 0.9995, 0.001
+    out = student.call(probes.deep_chain, depth=depth, factor=factor, shift=shift)
+    value = 1.0
+    for _ in range(depth):
+        value = value * factor + shift
+    inputs = f"y = x = [[1.0]], then {depth} times y = y * {factor} + {shift}; y.sum().backward()"
+    assert_close(out["forward"], [[value]], "backward", "the chain's value", inputs=inputs)
+    assert_close(out["grad"], [[factor ** depth]], "backward", "x.grad", inputs=inputs, rtol=1e-9)
+    if out["stack_depth"] > 100:
+        fail("backward", "the call stack grew with the graph's depth (recursion)", expected="a flat stack",
+             received=f"{out['stack_depth']} nested calls", inputs=inputs,
+             hint="build the topological order with an explicit stack (a list), not a recursive function")
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("shape", [(2, 3), (1, 4), (3, 1)], ids=str)
+def test_backward_needs_a_1x1_result(student, shape):
+    """backward() on a result that is not 1x1 raises ValueError"""
+    raised = student.call(probes.backward_on_shape, rows=shape[0], cols=shape[1])
+    if raised != "ValueError":
+        fail("backward", "a result that is not 1x1 has no gradient to seed", expected="ValueError",
+             received=raised, inputs=f"(x * 2.0).backward() with x of shape {shape}",
+             hint="check self.shape == (1, 1) first; reduce with .sum() or .mean()")
+
+
+@pytest.mark.points(2)
+def test_zero_grad_clears_the_graph(student):
+    """zero_grad() clears every node's gradient; the next backward starts afresh"""
+    x, w = GRAPH_X, GRAPH_W
+    out = student.call(probes.zero_grad, x=x, w=w)
+    inputs = (f"h = (x @ w.T).tanh(); value = (h * h).mean(); value.backward(); value.zero_grad() "
+              f"with x = {format_array(x)}, w = {format_array(w)}")
+    nodes = ["x", "w", "the hidden node", "the loss"]
+    for node, largest in zip(nodes, out["after_zero"]):
+        if largest != 0:
+            fail("zero_grad", f"{node} still has a gradient after zero_grad()", expected=0.0, received=largest,
+                 inputs=inputs, hint="walk the whole graph (as backward does) and zero every node's grad")
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    hidden = (tx @ tw.T).tanh()
+    (hidden * hidden).mean().backward()
+    check_gradient(out["x"], tx.grad.numpy(), op="zero_grad then backward", argument="x", source="torch autograd",
+                   inputs=inputs, **TORCH_TOLERANCE)
+    check_gradient(out["w"], tw.grad.numpy(), op="zero_grad then backward", argument="w", source="torch autograd",
+                   inputs=inputs, **TORCH_TOLERANCE)
+
+
+# -- a composite: a two-layer network ---------------------------------------------------------------
+NETWORKS = [("mse", "relu"), ("mse", "tanh"), ("mae", "relu"), ("mae", "sigmoid")]
+
+
+def network_inputs(seed: int, n: int = 8, d: int = 5, h: int = 7) -> dict:
+    rng = np.random.default_rng(seed)
+    return {"X": rng.normal(size=(n, d)), "y": rng.normal(size=(n, 1)), "W1": rng.normal(size=(d, h)) / d ** 0.5,
+            "b1": rng.normal(size=(1, h)) * 0.1, "W2": rng.normal(size=(h, 1)) / h ** 0.5,
+            "b2": rng.normal(size=(1, 1)) * 0.1}
+
+
+def torch_network(loss_name: str, activation: str, inputs: dict) -> dict:
+    t = {k: torch.tensor(v, requires_grad=k not in ("X", "y")) for k, v in inputs.items()}
+    pred = getattr(t["X"] @ t["W1"] + t["b1"], activation)() @ t["W2"] + t["b2"]
+    loss = ((pred - t["y"]) ** 2).mean() if loss_name == "mse" else (pred - t["y"]).abs().mean()
+    loss.backward()
+    return {"loss": loss.detach().numpy().reshape(1, 1), **{k: t[k].grad.numpy() for k in ("W1", "b1", "W2", "b2")}}
+
+
+@pytest.mark.points(3)
+@pytest.mark.parametrize("loss_name,activation", NETWORKS)
+def test_two_layer_network_matches_torch(student, loss_name, activation):
+    """A two-layer network's loss and parameter gradients match torch"""
+    for seed in range(3):
+        inputs = network_inputs(seed)
+        expected = torch_network(loss_name, activation, inputs)
+        out = student.call(probes.two_layer_network, loss_name=loss_name, activation=activation, **inputs)
+        where = (f"{loss_name}({activation}(X @ W1 + b1) @ W2 + b2, y) with X 8x5, W1 5x7, b1 1x7, W2 7x1, b2 1x1 "
+                 f"(normal values, seed {seed})")
+        check_forward(loss_name, out["loss"], expected["loss"], where)
+        for name in ("W1", "b1", "W2", "b2"):
+            check_gradient(out[name], expected[name], op=f"the network's {loss_name}", argument=name,
+                           source="torch autograd", inputs=where, **TORCH_TOLERANCE,
+                           hint="b1 and b2 are broadcast over the batch: their gradients sum over it")
+
+
+# -- hidden: agreement with the reference --------------------------------------------------------------
+@pytest.mark.points(0.5)
+@pytest.mark.hidden
+@pytest.mark.parametrize("op", list(OPS))
+@settings(max_examples=25)
+@given(data=st.data(), seed=seeds)
+def test_op_matches_reference(student, reference, op, data, seed):
+    """The op's forward value and gradients agree with the reference"""
+    operands = data.draw(OPS[op].cases, label="operands")
+    forward, _ = torch_result(op, operands)
+    upstream, stale = extras_for(operands, forward.shape, seed)
+    kwargs = dict(op=op, operands=operand_specs(operands), upstream=upstream, stale=stale)
+    expected, out = reference.call(probes.run_op, **kwargs), student.call(probes.run_op, **kwargs)
+    inputs = describe(op, operands, upstream, stale)
+    check_forward(op, out["forward"], np.asarray(expected["forward"]), inputs)
+    grads = require_grads(op, out, inputs)
+    for index, (name, reference_grad) in enumerate(zip(OPS[op].names, expected["grads"])):
+        if reference_grad is not None:
+            check_gradient(grads[index], np.asarray(reference_grad) - stale[index], op=OPS[op].symbol,
+                           argument=name, stale=stale[index], source="the reference", inputs=inputs,
+                           hint=OPS[op].hint, **TORCH_TOLERANCE)
