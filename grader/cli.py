@@ -6,6 +6,12 @@ Usage::
     grade exercise3                       # your working copy, exercises/exercise3_data.py
     grade exercise3 --submission my.ipynb --json report.json
     grade all --gradescope results.json
+
+Course staff (each parses its own arguments; see ``grade COMMAND --help``)::
+
+    grade release [--check]               # exercises/ and notebooks from solutions/
+    grade gradescope-build [--assignment NAME]
+    grade batch EXERCISE SUBMISSIONS_DIR --jobs N --out grades.csv
 """
 from __future__ import annotations
 
@@ -21,10 +27,14 @@ from grader.report.terminal import render
 from grader.submission import MissingSubmission
 
 USAGE_ERROR = 2
+COURSE_COMMANDS = ("release", "gradescope-build", "batch")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="grade", description="Grade the kit's exercises.")
+    parser = argparse.ArgumentParser(
+        prog="grade", description="Grade the kit's exercises.",
+        epilog="course staff: grade release [--check] | grade gradescope-build [--assignment NAME] | "
+               "grade batch EXERCISE SUBMISSIONS_DIR --jobs N --out grades.csv (each has --help)")
     parser.add_argument("target", help="an exercise id (exercise1 .. exercise5), 'all' or 'list'")
     parser.add_argument("--submission", help="a .py module, .ipynb notebook, folder or .zip (default: your "
                                              "working copy in exercises/)")
@@ -54,7 +64,21 @@ def _progress_printer(console: Console):
     return show
 
 
+def _course_command(command: str, argv: list[str]) -> int:
+    """The staff subcommands, dispatched before the grading parser (which takes a positional target)."""
+    if command == "release":
+        from grader.release.cli import main as run
+    elif command == "gradescope-build":
+        from grader.gradescope.cli import main as run
+    else:
+        from grader.batch.cli import main as run
+    return run(argv, Console(highlight=False), Console(stderr=True, highlight=False))
+
+
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in COURSE_COMMANDS:
+        return _course_command(argv[0], argv[1:])
     args = _parser().parse_args(argv)
     console = Console(highlight=False, stderr=False)
     errors = Console(stderr=True, highlight=False)
