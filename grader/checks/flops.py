@@ -82,6 +82,7 @@ def plot_gflops(results: dict, title: str, path: Path) -> Path:
     ax.bar_label(bars, labels=[f"{float(results[name]):.3g}" for name in names], fontsize=7)
     ax.set_yscale("log")
     ax.set_ylabel("GFLOPS (log scale)")
+    ax.tick_params(axis="x", labelsize=8)
     ax.set_title(title, fontsize=8)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -96,29 +96,31 @@ timed = _per_strategy("timed", _timed)
 
 
 # -- the student's timing functions --------------------------------------------------------
-def _spin_strategy(seconds: float, cold_seconds: float, log: list):
-    """A strategy that busy-waits: ``cold_seconds`` on its first call, ``seconds`` after."""
-    def spin(B, C):
+def _sleep_strategy(seconds: float, cold_seconds: float, log: list):
+    """A strategy of known length: it sleeps ``cold_seconds`` on its first call, ``seconds`` after.
+
+    Sleeping, not busy-waiting: a busy-wait on a loaded machine is stretched by every time
+    slice the scheduler gives to other processes, a sleep only by one wake-up.
+    """
+    def sleep(B, C):
         wait = cold_seconds if (cold_seconds and not log) else seconds
         log.append([list(B.shape), B.device.type])
-        start = time.perf_counter()
-        while time.perf_counter() - start < wait:
-            pass
+        time.sleep(wait)
         return B
-    return spin
+    return sleep
 
 
 @uses("time_strategy")
-def time_spin(sub, n, seconds, repeats, cold_seconds=0.0, device="cpu"):
+def time_sleep(sub, n, seconds, repeats, cold_seconds=0.0, device="cpu"):
     log = []
-    value = sub.time_strategy(_spin_strategy(seconds, cold_seconds, log), n=n, device=device, repeats=repeats)
+    value = sub.time_strategy(_sleep_strategy(seconds, cold_seconds, log), n=n, device=device, repeats=repeats)
     return {"seconds": float(value), "calls": log}
 
 
 @uses("gflops")
-def gflops_spin(sub, n, seconds, device="cpu"):
+def gflops_sleep(sub, n, seconds, device="cpu"):
     log = []
-    value = sub.gflops(_spin_strategy(seconds, 0.0, log), n=n, device=device)
+    value = sub.gflops(_sleep_strategy(seconds, 0.0, log), n=n, device=device)
     return {"gflops": float(value), "calls": log}
 
 
