@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 # Final full-data loss on standardized airfoil with d2l §12.5's settings. The reference ends
-# at 0.243..0.247 over seeds 0-4 (d2l prints 0.243..0.249); the band is that range +-0.01.
+# at 0.243..0.249 over seeds 0-4 (d2l prints 0.243..0.249); the band is that range +-0.01.
 AIRFOIL_BANDS = {
     "gd": (0.233, 0.258),
     "sgd": (0.233, 0.258),

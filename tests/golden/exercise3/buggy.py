@@ -40,7 +40,7 @@ MUTANTS = [
             "        yield features[batch], labels[order[start:start + batch_size].sort().values]\n"
             "    # END SOLUTION\n\n\ndef data_iter_with"),
            {"test_data_iter_covers_every_example_once", "test_data_iter_shuffles_each_epoch_anew",
-            "test_data_iter_reproducible_with_generator", "test_data_iter_accepts_numpy"}),
+            "test_data_iter_accepts_numpy"}),
     mutant("samples_without_replacement",
            ("        batch = torch.randint(0, n, (batch_size,), generator=generator)\n        yield",
             "        batch = torch.randperm(n, generator=generator)[:batch_size]\n        yield"),
@@ -77,7 +77,9 @@ MUTANTS = [
            {"test_gradient_variance_falls_as_one_over_b", "test_gradient_variance_matches_reference"}),
     mutant("records_loss_every_batch",
            ("            if seen % 200 == 0:\n", "            if True:\n"),
-           {"test_train_ch11_records_every_200_examples", "test_training_curve_matches_reference"}),
+           # Evaluating the full loss after every batch also makes batch-1 SGD far too slow.
+           {"test_train_ch11_records_every_200_examples", "test_training_curve_matches_reference",
+            "test_training_converges_on_airfoil"}),
     mutant("per_example_python_loop",
            ("        batch = order[start:start + batch_size]\n        yield features[batch], labels[batch]\n"
             "    # END SOLUTION\n\n\ndef data_iter_with",
