@@ -20,12 +20,16 @@ from hypothesis import strategies as st
 from grader.checks import flops, timing, torch_calls
 from grader.checks.compare import assert_close, fail
 from grader.probes import exercise4 as probes
+from grader.sandbox.errors import GradingFailure
 
 EXERCISE = "exercise4"
 STRATEGIES = probes.STRATEGIES
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.gpu)]
 MAX_SLOWDOWN = 2.5  # student/reference time; the reference measures 0.8-1.3x against itself
-SLEEP_S = 0.005  # a strategy that sleeps this long per call, for the student's timing functions
+# A strategy that sleeps this long per call tests the student's timing functions. On a loaded
+# machine a wake-up comes up to a few ms late, so the sleep is long enough to dwarf that.
+SLEEP_S = 0.05
+COLD_S = 0.5  # the first call's sleep in the warm-up test
 
 
 @pytest.fixture
@@ -227,6 +231,16 @@ def median_gflops(timers: dict, n: int, blocks: int = 3) -> dict:
     return {name: flops.gflops(n, statistics.median(values)) for name, values in seconds.items()}
 
 
+def chart_only(run):
+    """A timer for a strategy shown in the chart but not judged here: infinite time when it fails."""
+    def guarded() -> float:
+        try:
+            return run()
+        except GradingFailure:
+            return math.inf
+    return guarded
+
+
 def ordering_problem(results: dict) -> str:
     for slow, fast in (("elementwise", "columnwise"), ("columnwise", "full")):
         if results[fast] < ORDER_MARGIN * results[slow]:
@@ -241,6 +255,8 @@ def ordering_problem(results: dict) -> str:
 def test_speed_ordering_element_column_full(student, record, feedback_dir, device):
     """Element-wise is far slower than column-wise, which is far slower than the full product"""
     timers = {name: product_timer(student, name, ORDER_N, ORDER_REPEATS[name], device) for name in STRATEGIES}
+    for name in ("rowwise", "blocked"):  # charted, judged by their own tests
+        timers[name] = chart_only(timers[name])
     results = median_gflops(timers, ORDER_N)
     problem = ordering_problem(results)
     if problem:  # one more measurement before it counts
@@ -248,8 +264,9 @@ def test_speed_ordering_element_column_full(student, record, feedback_dir, devic
         problem = ordering_problem(results)
     where = device_label(device)
     title = f"GFLOPS per strategy, n={ORDER_N}, {where}"
-    record.artifact(flops.plot_gflops(results, title, feedback_dir / f"exercise4_gflops_{device}.png"))
-    record.note(f"{where}, n={ORDER_N}: " + ", ".join(f"{k} {v:.3g}" for k, v in results.items()) + " GFLOPS")
+    charted = {name: value for name, value in results.items() if value > 0}
+    record.artifact(flops.plot_gflops(charted, title, feedback_dir / f"exercise4_gflops_{device}.png"))
+    record.note(f"{where}, n={ORDER_N}: " + ", ".join(f"{k} {v:.3g}" for k, v in charted.items()) + " GFLOPS")
     if problem:
         fail("matmul_elementwise / matmul_columnwise / matmul_full", f"the speeds are not ordered: {problem}",
              inputs=f"float32 {ORDER_N} x {ORDER_N} matrices on {where}",
@@ -305,7 +322,7 @@ def test_time_strategy_seconds_per_call(student):
     out = student.call(probes.time_sleep, n=32, seconds=SLEEP_S, repeats=5)
     check_sleep_calls(out["calls"], 32, "cpu", 5, "time_strategy")
     if not within(out["seconds"], SLEEP_S, 0.9, 1.5):
-        fail("time_strategy", "a strategy that sleeps 5 ms per call was timed wrong",
+        fail("time_strategy", f"a strategy that sleeps {SLEEP_S * 1e3:g} ms per call was timed wrong",
              expected=f"about {SLEEP_S} s", received=f"{out['seconds']:.6g} s", inputs="repeats=5, n=32",
              hint="return seconds (not ms) per call (not the total): the median of the repeats")
 
@@ -314,9 +331,9 @@ def test_time_strategy_seconds_per_call(student):
 @pytest.mark.parametrize("repeats", [1, 3])
 def test_time_strategy_warms_up_first(student, repeats):
     """time_strategy leaves the slow first (cold) call out of the timing"""
-    out = student.call(probes.time_sleep, n=16, seconds=SLEEP_S, repeats=repeats, cold_seconds=0.1)
+    out = student.call(probes.time_sleep, n=16, seconds=SLEEP_S, repeats=repeats, cold_seconds=COLD_S)
     if not within(out["seconds"], SLEEP_S, 0.9, 1.5):
-        fail("time_strategy", "the first call of the strategy sleeps 100 ms, the others 5 ms",
+        fail("time_strategy", f"the first call of the strategy sleeps {COLD_S * 1e3:g} ms, the others {SLEEP_S * 1e3:g} ms",
              expected=f"about {SLEEP_S} s", received=f"{out['seconds']:.6g} s", inputs=f"repeats={repeats}",
              hint="call the strategy once before timing (warm-up), then time the repeats")
 
@@ -327,9 +344,9 @@ def test_gflops_counts_2n3_flops(student):
     n = 100
     out = student.call(probes.gflops_sleep, n=n, seconds=SLEEP_S)
     expected = flops.gflops(n, SLEEP_S)
-    # The strategy takes at least 5 ms, so the GFLOPS can only come out lower; 2x off is caught.
+    # The strategy takes at least SLEEP_S, so the GFLOPS can only come out lower; 2x off is caught.
     if not within(out["gflops"], expected, 1 / 1.5, 1 / 0.9):
-        fail("gflops", "wrong GFLOPS for a strategy that sleeps 5 ms per call", expected=f"about {expected:.3g}",
+        fail("gflops", f"wrong GFLOPS for a strategy that sleeps {SLEEP_S * 1e3:g} ms per call", expected=f"about {expected:.3g}",
              received=f"{out['gflops']:.6g}", inputs=f"n={n}",
              hint="an n x n product has 2 n^3 flops (n multiplications and n additions per entry)")
 
@@ -362,7 +379,7 @@ def test_gflops_agrees_with_grader(student, record, device):
 def test_time_strategy_waits_for_the_gpu(student, record, device):
     """time_strategy waits for GPU kernels to finish (CUDA events or synchronize)"""
     cycles = student.call(probes.gpu_cycles_per_second) * SLEEP_S
-    repeats = 20
+    repeats = 5
     kernel_s = timing.median_time(lambda: student.timed_call(probes.gpu_sleeps, cycles=cycles,
                                                              repeats=repeats)[1] / repeats, blocks=3)
     out = student.call(probes.time_gpu_sleep, n=64, cycles=cycles, repeats=5)
