@@ -72,7 +72,7 @@ def _course_command(command: str, argv: list[str]) -> int:
         from grader.gradescope.cli import main as run
     else:
         from grader.batch.cli import main as run
-    return run(argv, Console(highlight=False), Console(stderr=True, highlight=False))
+    return run(argv, Console(highlight=False), Console(stderr=True, highlight=False, soft_wrap=True))
 
 
 def main(argv=None) -> int:

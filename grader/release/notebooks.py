@@ -20,7 +20,7 @@ import re
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.release.stubs import BEGIN, LINE, TODO
+from grader.release.stubs import BEGIN, TODO, solution_lines
 
 SKIP_TAG = "grader-skip"
 HOW_TO = """## How to work in this notebook
@@ -31,12 +31,6 @@ run the last cell: it grades this notebook with the kit's local grader, exactly 
 in a terminal. Hidden tests that compare with the reference solution run on Gradescope."""
 
 
-def _is_to_write(segment: str) -> bool:
-    return any(TODO.match(line) or BEGIN.match(line) or
-               (LINE.match(line) and "SOLUTION" not in LINE.match(line).group(2))
-               for line in segment.splitlines())
-
-
 def _defined_names(node: ast.stmt) -> set[str]:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return {node.name}
@@ -44,6 +38,18 @@ def _defined_names(node: ast.stmt) -> set[str]:
     for target in getattr(node, "targets", []) + [getattr(node, "target", None)]:
         if target is not None:
             names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+def names_to_write(source: str) -> set[str]:
+    """Names defined by top-level statements holding a solution marker or a TODO line."""
+    marked = {lineno for lineno, _ in solution_lines(source)}
+    marked |= {lineno for lineno, line in enumerate(source.splitlines(), start=1)
+               if TODO.match(line) or BEGIN.match(line)}
+    names: set[str] = set()
+    for node in ast.parse(source).body:
+        if any(node.lineno <= lineno <= node.end_lineno for lineno in marked):
+            names |= _defined_names(node)
     return names
 
 
@@ -107,14 +113,22 @@ def grading_cell_source(exercise_id: str, module: str) -> str:
             f"!grade {exercise_id} --submission {module}.ipynb")
 
 
-def build_notebook(source: str, exercise_id: str, module: str) -> nbformat.NotebookNode:
-    """The notebook for one exercise module's source text (a stub, or a solution in tests)."""
+def build_notebook(source: str, exercise_id: str, module: str,
+                   to_write: set[str] | None = None) -> nbformat.NotebookNode:
+    """The notebook for one exercise module's source text (a stub, or a solution in tests).
+
+    Args:
+        source: the module's text.
+        exercise_id: e.g. ``"exercise3"``, for the grading cell.
+        module: e.g. ``"exercise3_data"``; the notebook is ``<module>.ipynb``.
+        to_write: names of the functions and classes to write (default: those holding a
+            ``# TODO: Exercise`` line or a solution marker in ``source``).
+    """
     docstring, segments = _segments(source)
-    to_write = [_is_to_write(text) for _, text in segments]
-    todo_names = set().union(*[_defined_names(node) for (node, _), todo in zip(segments, to_write) if todo])
+    todo_names = names_to_write(source) if to_write is None else set(to_write)
     setup, body = [], []
-    for (node, text), todo in zip(segments, to_write):
-        if todo:
+    for node, text in segments:
+        if _defined_names(node) & todo_names:
             body.append(text)
         elif _used_at_definition(node) & todo_names:
             body.append(text)  # e.g. a subclass of a class to write: it must come after it

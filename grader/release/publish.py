@@ -11,7 +11,7 @@ from pathlib import Path
 
 from grader.exercises import KIT_ROOT
 from grader.release.leaks import find_leaks
-from grader.release.notebooks import build_notebook, code_and_markdown, notebook_text
+from grader.release.notebooks import build_notebook, code_and_markdown, names_to_write, notebook_text
 from grader.release.stubs import MarkerError, exercise_number, stub_for
 
 WRITTEN, UNCHANGED, DIFFERS = "written", "unchanged", "differs"
@@ -52,8 +52,9 @@ def released_for(solution: Path, kit_root: Path = KIT_ROOT) -> list[ReleasedFile
     """
     kit_root = Path(kit_root)
     stub = stub_for(solution)
-    notebook = build_notebook(stub, f"exercise{exercise_number(solution)}", solution.stem)
     solution_text = solution.read_text(encoding="utf-8")
+    notebook = build_notebook(stub, f"exercise{exercise_number(solution)}", solution.stem,
+                              to_write=names_to_write(solution_text))
     for shown in (stub, code_and_markdown(notebook)):
         leaks = find_leaks(solution_text, shown)
         if leaks:
