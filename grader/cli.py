@@ -23,6 +23,7 @@ from rich.console import Console
 from grader import api, exercises
 from grader.report.gradescope import write_gradescope
 from grader.report.json_report import write_json
+from grader.report.progress import ProgressBar
 from grader.report.terminal import render
 from grader.submission import MissingSubmission
 
@@ -57,13 +58,6 @@ def _list(console: Console) -> int:
     return 0
 
 
-def _progress_printer(console: Console):
-    def show(result):
-        mark = {"passed": "[green].[/]", "failed": "[red]F[/]"}.get(result.status, "[blue]s[/]")
-        console.print(mark, end="")
-    return show
-
-
 def _course_command(command: str, argv: list[str]) -> int:
     """The staff subcommands, dispatched before the grading parser (which takes a positional target)."""
     if command == "release":
@@ -88,16 +82,16 @@ def main(argv=None) -> int:
     reports = []
     try:
         for target in targets:
-            console.print(f"Grading {target} ", end="")
-            report = api.grade(target, args.submission,
-                               solutions_dir=args.solutions, feedback_dir=args.feedback_dir,
-                               sandbox=args.sandbox, progress=_progress_printer(console),
-                               keyword=args.keyword)
-            console.print()
+            progress = ProgressBar(f"Grading {target}", console)
+            try:
+                report = api.grade(target, args.submission,
+                                   solutions_dir=args.solutions, feedback_dir=args.feedback_dir,
+                                   sandbox=args.sandbox, progress=progress, keyword=args.keyword)
+            finally:
+                progress.close()
             render(report, console, verbose=args.verbose)
             reports.append(report)
     except (exercises.UnknownExercise, MissingSubmission) as exc:
-        console.print()
         errors.print(f"grade: {exc.args[0] if exc.args else exc}")
         return USAGE_ERROR
     if args.json:

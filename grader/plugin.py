@@ -127,6 +127,12 @@ def gpu_device():
     return "cuda"
 
 
+def pytest_collection_finish(session):
+    grading = active_session(session.config)
+    if grading is not None:
+        grading.collected(len(session.items))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     grading = active_session(item.config)

@@ -64,6 +64,7 @@ class GradingSession:
         self._records: dict[str, Record] = {}
         self._started: dict[str, float] = {}
         self._base_dir: Path | None = None
+        self._run_deadline: float | None = None
 
     # -- workers ----------------------------------------------------------------------
     @property
@@ -135,13 +136,22 @@ class GradingSession:
             self._base_dir = None
 
     def set_deadline(self, seconds: float | None) -> None:
-        deadline = None if seconds is None else time.monotonic() + seconds
+        """Start (or, with None, end) a test's budget, never past the whole run's."""
+        if self._run_deadline is None:
+            self._run_deadline = time.monotonic() + self.limits.total_s
+        deadline = None if seconds is None else min(time.monotonic() + seconds, self._run_deadline)
         for worker in self._workers.values():
             worker.deadline = deadline
 
     # -- results ----------------------------------------------------------------------
     def record_for(self, nodeid: str) -> Record:
         return self._records.setdefault(nodeid, Record(self))
+
+    def collected(self, count: int) -> None:
+        """The suite is collected: a progress display can show its length."""
+        set_total = getattr(self.progress, "set_total", None)
+        if set_total is not None:
+            set_total(count)
 
     def test_started(self, item) -> None:
         self._started[item.nodeid] = time.perf_counter()

@@ -41,3 +41,11 @@ def test_hostile_submission_earns_nothing(grade_submission, path):
     assert report.tests, "the report must list every test"
     assert report.score == 0, [(t.name, t.output) for t in report.tests if t.score]
     assert time.monotonic() - started < 240
+
+
+def test_without_the_reference_hidden_tests_are_reported_not_run(grade_submission, kit_root, tmp_path):
+    report = grade_submission("exercise3", kit_root / "solutions" / f"{MODULE}.py", solutions_dir=tmp_path,
+                              keyword="standardize")
+    hidden = report.not_run
+    assert hidden and all(t.score == 0 and "Gradescope" in t.output for t in hidden)
+    assert report.score == report.max_score == sum(t.max_score for t in report.tests if t.status == "passed")

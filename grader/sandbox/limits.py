@@ -20,6 +20,7 @@ class Limits:
     processes: int = 512  # counted per user (threads included), set only under a dropped user
     start_timeout_s: float = 60.0  # importing torch and the submission
     call_timeout_s: float = 30.0
+    total_s: float = 900.0  # the whole grading run; later tests fail fast once it is spent
     strikes: int = 2  # after this many timeouts ...
     after_strikes_timeout_s: float = 5.0  # ... every call gets at most this long
 

@@ -61,7 +61,10 @@ class Worker:
         self.extra_env = dict(env or {})
         self.parent_dir = parent_dir  # where the worker's private folder is made
         self.python = python or worker_python()
-        self.deadline: float | None = None  # set by the plugin: the current test's budget
+        self._deadline: float | None = None
+        # The first crash or hang within a test is that test's verdict: later calls in the same
+        # test (hypothesis shrinking, say) fail at once instead of crashing or hanging again.
+        self._test_failure: Exception | None = None
         self.calls = 0
         self.restarts = 0
         self.timeouts = 0
@@ -188,6 +191,16 @@ class Worker:
 
     # -- calls ------------------------------------------------------------------------
     @property
+    def deadline(self) -> float | None:
+        return self._deadline
+
+    @deadline.setter
+    def deadline(self, value: float | None) -> None:
+        """Set by the plugin when a test starts and ends: its budget for calls."""
+        self._deadline = value
+        self._test_failure = None
+
+    @property
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
@@ -196,8 +209,8 @@ class Worker:
         if self.timeouts >= self.limits.strikes:
             # Code that has hung again and again gets short shrift, so a report still comes soon.
             budget = min(budget, self.limits.after_strikes_timeout_s)
-        if self.deadline is not None:
-            budget = min(budget, max(0.5, self.deadline - time.monotonic()))
+        if self._deadline is not None:
+            budget = min(budget, max(0.5, self._deadline - time.monotonic()))
         return budget
 
     def call(self, probe, *, timeout: float | None = None, **inputs):
@@ -208,6 +221,22 @@ class Worker:
         """Like :meth:`call`, also returning the seconds measured here, around the call."""
         name = probe_name(probe)
         function = getattr(probe, "function", None) or name.split(":")[-1]
+        if self._test_failure is not None:
+            raise self._test_failure.with_traceback(None)
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise ProbeTimeout(f"{function}: this test's time budget is used up (is your code far too slow?)")
+        try:
+            return self._call(name, function, timeout, inputs)
+        except (ProbeTimeout, WorkerCrashed) as failure:
+            if self._deadline is not None:
+                self._test_failure = failure
+            raise
+        except SubmissionError as failure:
+            if self._deadline is not None and failure.error_type == "MemoryError":
+                self._test_failure = failure
+            raise
+
+    def _call(self, name: str, function: str, timeout: float | None, inputs: dict):
         if self._fatal_import_error is None and not self.alive:
             if self._tmp is not None:
                 self.close()
