@@ -66,16 +66,18 @@ def _calls(sub, name, n, k, m, block_size=None, seed=0):
     return {"calls": calls, "value": value, "B": B.numpy(), "C": C.numpy()}
 
 
-def _timed(sub, name, n, repeats, seed, device="cpu", block_size=None):
-    """Timing probe: ``repeats`` products of fresh inputs; checksums the grader verifies."""
+def _timed(sub, name, n, seed, device="cpu", min_products=1, min_seconds=0.0, max_products=4000):
+    """Timing probe: products of fresh inputs, at least ``min_products`` and until ``min_seconds``
+    have passed (at most ``max_products``); returns checksums the grader verifies."""
     B, C = (t.to(device) for t in flops.timing_inputs(n, seed))
-    function = _strategy(sub, name, block_size)
+    function = _strategy(sub, name)
     sums = []
+    start = time.perf_counter()
     with one_thread():
-        for k in range(repeats):
-            A = function(B + flops.shift(k, repeats), C)
-            A = A.double()
-            sums.append([float(A.sum()), float((A * A).sum())])  # .item() also waits for a GPU
+        while len(sums) < max_products and (len(sums) < min_products or time.perf_counter() - start < min_seconds):
+            A = function(B + flops.shift(len(sums)), C)
+            # .item() inside float() also waits for a GPU to finish the product.
+            sums.append([float(A.sum(dtype=torch.float64)), float((A * A).sum(dtype=torch.float64))])
     return sums
 
 

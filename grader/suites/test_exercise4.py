@@ -18,6 +18,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from grader.checks import flops, timing, torch_calls
+from grader.checks.matmul_strategies import HOW, structure_problem
 from grader.checks.compare import assert_close, fail
 from grader.probes import exercise4 as probes
 from grader.sandbox.errors import GradingFailure
@@ -121,39 +122,6 @@ def test_blocked_default_block_size(student):
 
 
 # -- each strategy is the asked one (recorded torch calls) ------------------------------------
-def expected_widths(m: int, block_size: int) -> list[int]:
-    return sorted([block_size] * (m // block_size) + ([m % block_size] if m % block_size else []))
-
-
-def structure_problem(strategy: str, found: torch_calls.Products, n: int, m: int, block_size) -> str:
-    """'' when the products recorded are the ones the strategy asks for, else what differs."""
-    if strategy == "elementwise":
-        if found.matrix or found.matrix_vector:
-            return "it calls matrix-vector or matrix-matrix products"
-        if found.dots != n * m:
-            return f"it computes {found.dots} dot products, expected one per entry ({n * m})"
-    elif strategy in ("rowwise", "columnwise"):
-        count, what = (n, "row") if strategy == "rowwise" else (m, "column")
-        if found.matrix:
-            return "it calls matrix-matrix products"
-        if found.matrix_vector != count or found.dots:
-            return f"expected one matrix-vector product per {what} ({count}) and no dot products"
-    elif strategy == "full":
-        if len(found.matrix) != 1 or found.matrix_vector or found.dots:
-            return "expected exactly one matrix-matrix product and nothing smaller"
-    elif found.matrix_widths != expected_widths(m, block_size) or found.matrix_vector or found.dots:
-        return (f"expected one matrix-matrix product per block, of widths {expected_widths(m, block_size)}, "
-                f"found widths {found.matrix_widths}")
-    return ""
-
-
-HOW = {"elementwise": "A[i, j] = torch.dot(B[i, :], C[:, j]) for every i, j",
-       "rowwise": "A[i, :] = torch.mv(C.T, B[i, :]) for every row i",
-       "columnwise": "A[:, j] = torch.mv(B, C[:, j]) for every column j",
-       "full": "return torch.mm(B, C)",
-       "blocked": "A[:, j:j+b] = torch.mm(B, C[:, j:j+b]) for j in range(0, m, b), b = block_size"}
-
-
 @pytest.mark.points(2)
 @pytest.mark.parametrize("strategy", STRATEGIES)
 @settings(max_examples=10)
@@ -173,32 +141,33 @@ def test_strategy_is_the_asked_one(student, strategy, shape, block_size):
 
 
 # -- timing, clocked here ----------------------------------------------------------------------
-# (n, products per timed call): about 10-40 ms of work per call, so the call overhead is small.
-SPEED_SIZES = {
-    "cpu": {"elementwise": (48, 1), "rowwise": (128, 8), "columnwise": (128, 8), "full": (256, 40),
-            "blocked": (256, 40)},
-    "cuda": {"elementwise": (32, 1), "rowwise": (256, 4), "columnwise": (256, 4), "full": (4096, 10),
-             "blocked": (4096, 10)},
+# Each timed probe call multiplies for at least WORK_S (however fast the product), so the
+# call's own overhead is small and a secretly fast strategy cannot hide behind it.
+WORK_S = 0.02
+MAX_PRODUCTS = 4000
+SPEED_N = {
+    "cpu": {"elementwise": 48, "rowwise": 128, "columnwise": 128, "full": 256, "blocked": 256},
+    "cuda": {"elementwise": 32, "rowwise": 256, "columnwise": 256, "full": 4096, "blocked": 4096},
 }
 ORDER_N = 64  # the same size for every strategy in the ordering check
-ORDER_REPEATS = {"elementwise": 1, "rowwise": 20, "columnwise": 20, "full": 400, "blocked": 400}
 ORDER_MARGIN = 4.0  # each step must be 4x faster; the reference shows 15-100x on the kit's CPU
-BLOCKED_SIZES = {"cpu": (256, 40), "cuda": (4096, 10)}
+BLOCKED_N = {"cpu": 256, "cuda": 4096}
 # The student's gflops times single calls, the grader whole probe calls: at n = 1024 both are
 # tens of milliseconds long, so a loaded machine stretches them alike.
-AGREEMENT_SIZES = {"cpu": (1024, 2), "cuda": (4096, 10)}
+AGREEMENT_N = {"cpu": 1024, "cuda": 4096}
 
 
-def product_timer(worker, strategy: str, n: int, repeats: int, device: str, seed: int = 0):
+def product_timer(worker, strategy: str, n: int, device: str, min_products: int = 1, seed: int = 0):
     """A zero-argument callable: seconds per product, clocked here, checksums verified."""
     def run() -> float:
-        sums, seconds = worker.timed_call(probes.timed[strategy], n=n, repeats=repeats, seed=seed, device=device)
-        problem = flops.checksum_problem(sums, n, seed, repeats)
+        sums, seconds = worker.timed_call(probes.timed[strategy], n=n, seed=seed, device=device,
+                                          min_products=min_products, min_seconds=WORK_S, max_products=MAX_PRODUCTS)
+        problem = flops.checksum_problem(sums, n, seed, min_products, MAX_PRODUCTS)
         if problem:
             fail(function_for(strategy), f"the timed products are wrong: {problem}",
-                 inputs=f"{repeats} products of float32 {n} x {n} matrices on {device}",
+                 inputs=f"float32 {n} x {n} matrices on {device}",
                  hint="the timing checks multiply fresh float32 inputs; the result must be B @ C for them")
-        return seconds / repeats
+        return seconds / len(sums)
     return run
 
 
@@ -209,9 +178,9 @@ def product_timer(worker, strategy: str, n: int, repeats: int, device: str, seed
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_strategy_speed_close_to_reference(student, reference, record, device, strategy):
     """Each strategy takes at most 2.5x the reference's time, measured side by side"""
-    n, repeats = SPEED_SIZES[device][strategy]
-    ok, comparison = timing.within_ratio(product_timer(student, strategy, n, repeats, device),
-                                         product_timer(reference, strategy, n, repeats, device),
+    n = SPEED_N[device][strategy]
+    ok, comparison = timing.within_ratio(product_timer(student, strategy, n, device),
+                                         product_timer(reference, strategy, n, device),
                                          max_ratio=MAX_SLOWDOWN)
     where = device_label(device)
     record.note(f"n={n}: {comparison.describe(where)}")
@@ -254,7 +223,7 @@ def ordering_problem(results: dict) -> str:
 @pytest.mark.parametrize("device", DEVICES, indirect=True)
 def test_speed_ordering_element_column_full(student, record, feedback_dir, device):
     """Element-wise is far slower than column-wise, which is far slower than the full product"""
-    timers = {name: product_timer(student, name, ORDER_N, ORDER_REPEATS[name], device) for name in STRATEGIES}
+    timers = {name: product_timer(student, name, ORDER_N, device) for name in STRATEGIES}
     for name in ("rowwise", "blocked"):  # charted, judged by their own tests
         timers[name] = chart_only(timers[name])
     results = median_gflops(timers, ORDER_N)
@@ -278,9 +247,9 @@ def test_speed_ordering_element_column_full(student, record, feedback_dir, devic
 @pytest.mark.parametrize("device", DEVICES, indirect=True)
 def test_blocked_at_least_half_of_full(student, record, device):
     """matmul_blocked (64 columns) reaches at least half the GFLOPS of matmul_full"""
-    n, repeats = BLOCKED_SIZES[device]
-    ok, comparison = timing.within_ratio(product_timer(student, "blocked", n, repeats, device),
-                                         product_timer(student, "full", n, repeats, device), max_ratio=2.0)
+    n = BLOCKED_N[device]
+    ok, comparison = timing.within_ratio(product_timer(student, "blocked", n, device),
+                                         product_timer(student, "full", n, device), max_ratio=2.0)
     where = device_label(device)
     blocked, full = flops.gflops(n, comparison.student_s), flops.gflops(n, comparison.reference_s)
     record.note(f"n={n} on {where}: blocked {blocked:.3g} GFLOPS, full {full:.3g} GFLOPS")
@@ -296,8 +265,8 @@ def test_blocked_at_least_half_of_full(student, record, device):
 def test_leaderboard_blocked_gflops_at_1024(student, record):
     """Leaderboard: the GFLOPS of your blocked product at n = 1024"""
     device = "cuda" if torch.cuda.is_available() and student.call(probes.cuda_status)["usable"] else "cpu"
-    n, repeats = 1024, (20 if device == "cuda" else 2)
-    value = flops.gflops(n, timing.median_time(product_timer(student, "blocked", n, repeats, device), blocks=3))
+    n = 1024
+    value = flops.gflops(n, timing.median_time(product_timer(student, "blocked", n, device, min_products=2), blocks=3))
     record.leaderboard("Blocked GFLOPS (n=1024)", round(value, 2), "desc")
     record.note(f"blocked, n={n}, block_size=64: {value:.3g} GFLOPS on {device_label(device)}")
 
@@ -333,7 +302,8 @@ def test_time_strategy_warms_up_first(student, repeats):
     """time_strategy leaves the slow first (cold) call out of the timing"""
     out = student.call(probes.time_sleep, n=16, seconds=SLEEP_S, repeats=repeats, cold_seconds=COLD_S)
     if not within(out["seconds"], SLEEP_S, 0.9, 1.5):
-        fail("time_strategy", f"the first call of the strategy sleeps {COLD_S * 1e3:g} ms, the others {SLEEP_S * 1e3:g} ms",
+        fail("time_strategy",
+             f"the first call of the strategy sleeps {COLD_S * 1e3:g} ms, the others {SLEEP_S * 1e3:g} ms",
              expected=f"about {SLEEP_S} s", received=f"{out['seconds']:.6g} s", inputs=f"repeats={repeats}",
              hint="call the strategy once before timing (warm-up), then time the repeats")
 
@@ -346,8 +316,8 @@ def test_gflops_counts_2n3_flops(student):
     expected = flops.gflops(n, SLEEP_S)
     # The strategy takes at least SLEEP_S, so the GFLOPS can only come out lower; 2x off is caught.
     if not within(out["gflops"], expected, 1 / 1.5, 1 / 0.9):
-        fail("gflops", f"wrong GFLOPS for a strategy that sleeps {SLEEP_S * 1e3:g} ms per call", expected=f"about {expected:.3g}",
-             received=f"{out['gflops']:.6g}", inputs=f"n={n}",
+        fail("gflops", f"wrong GFLOPS for a strategy that sleeps {SLEEP_S * 1e3:g} ms per call",
+             expected=f"about {expected:.3g}", received=f"{out['gflops']:.6g}", inputs=f"n={n}",
              hint="an n x n product has 2 n^3 flops (n multiplications and n additions per entry)")
 
 
@@ -356,8 +326,8 @@ def test_gflops_counts_2n3_flops(student):
 @pytest.mark.parametrize("device", DEVICES, indirect=True)
 def test_gflops_agrees_with_grader(student, record, device):
     """Your gflops(matmul_full) agrees with the grader's own measurement (within 3x)"""
-    n, repeats = AGREEMENT_SIZES[device]
-    measure = product_timer(student, "full", n, repeats, device)
+    n = AGREEMENT_N[device]
+    measure = product_timer(student, "full", n, device, min_products=2)
     for attempt in range(2):  # one retry before it counts
         grader = flops.gflops(n, timing.median_time(measure, blocks=3))
         yours = student.call(probes.student_gflops, strategy="full", n=n, device=device)
