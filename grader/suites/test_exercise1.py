@@ -8,13 +8,15 @@ values kept away from kinks and domain edges; the kinks get exact tests of their
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -24,6 +26,15 @@ from grader.probes import exercise1 as probes
 
 EXERCISE = "exercise1"
 EXAMPLES = 100  # hypothesis examples per op and per check
+# No "explain" phase (its notes do not reach the student) and no hunt for a second bug once
+# one is found: a failing op is shrunk to its smallest input and reported, then grading moves on.
+PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink)
+
+
+def grading_settings(examples: int = EXAMPLES) -> settings:
+    return settings(max_examples=examples, phases=PHASES, report_multiple_bugs=False)
+
+
 FORWARD_TOLERANCE = dict(rtol=1e-9, atol=1e-12)  # numpy and torch agree to a few ulps in float64
 TORCH_TOLERANCE = dict(rtol=1e-7, atol=1e-10)
 DIFFERENCES_TOLERANCE = dict(rtol=1e-5, atol=1e-6)  # central differences with STEP, values below ~30
@@ -55,6 +66,9 @@ def unary(elements):
     return st.tuples(sizes, sizes).flatmap(lambda shape: st.tuples(matrix(shape, elements)))
 
 
+UNARY = ("a",)
+
+
 def same_shape(first, second):
     return st.tuples(sizes, sizes).flatmap(lambda shape: st.tuples(matrix(shape, first), matrix(shape, second)))
 
@@ -81,31 +95,32 @@ class Op:
     symbol: str
     torch_op: Callable
     cases: st.SearchStrategy
-    names: tuple[str, ...] = ("a", "b")
+    names: tuple[str, ...]
     hint: str = ""
 
 
+BINARY = ("a", "b")
 OPS = {
-    "sub": Op("a - b", lambda a, b: a - b, same_shape(ANY, ANY), hint="d/da = upstream, d/db = -upstream"),
-    "mul": Op("a * b", lambda a, b: a * b, same_shape(ANY, ANY), hint="d/da = b * upstream, d/db = a * upstream"),
-    "div": Op("a / b", lambda a, b: a / b, same_shape(ANY, DIVISOR),
-              hint="d/da = upstream / b, d/db = -a * upstream / b**2"),
-    "neg": Op("-a", lambda a: -a, unary(ANY), hint="d/da = -upstream"),
-    "matmul": Op("a @ b", lambda a, b: a @ b, matmul_pair(),
-                 hint="d/da = upstream @ b.T (shape of a), d/db = a.T @ upstream (shape of b)"),
-    "pow": Op("a ** k", lambda a, k: a ** k, power(), names=("a", "k"), hint="d/da = k * a**(k-1) * upstream"),
-    "transpose": Op("a.T", lambda a: a.T, unary(ANY), hint="d/da = upstream.T"),
-    "sum": Op("a.sum()", lambda a: a.sum().reshape(1, 1), unary(ANY),
-              hint="every element of a gets the 1x1 upstream"),
-    "mean": Op("a.mean()", lambda a: a.mean().reshape(1, 1), unary(ANY),
-               hint="every element of a gets upstream / (nrow * ncol)"),
-    "abs": Op("abs(a)", torch.abs, unary(KINK_MARGIN), hint="d/da = sign(a) * upstream"),
-    "relu": Op("a.relu()", torch.relu, unary(KINK_MARGIN), hint="d/da = upstream where a > 0, else 0"),
-    "exp": Op("a.exp()", torch.exp, unary(ANY), hint="d/da = exp(a) * upstream: reuse the output"),
-    "log": Op("a.log()", torch.log, unary(POSITIVE), hint="d/da = upstream / a"),
-    "sigmoid": Op("a.sigmoid()", torch.sigmoid, unary(ANY),
-                  hint="d/da = s * (1 - s) * upstream with s the OUTPUT sigmoid(a)"),
-    "tanh": Op("a.tanh()", torch.tanh, unary(ANY), hint="d/da = (1 - t**2) * upstream with t the OUTPUT tanh(a)"),
+    "sub": Op("a - b", lambda a, b: a - b, same_shape(ANY, ANY), BINARY, "d/da = upstream, d/db = -upstream"),
+    "mul": Op("a * b", lambda a, b: a * b, same_shape(ANY, ANY), BINARY, "d/da = b * upstream, d/db = a * upstream"),
+    "div": Op("a / b", lambda a, b: a / b, same_shape(ANY, DIVISOR), BINARY,
+              "d/da = upstream / b, d/db = -a * upstream / b**2"),
+    "neg": Op("-a", lambda a: -a, unary(ANY), UNARY, "d/da = -upstream"),
+    "matmul": Op("a @ b", lambda a, b: a @ b, matmul_pair(), BINARY,
+                 "d/da = upstream @ b.T (shape of a), d/db = a.T @ upstream (shape of b)"),
+    "pow": Op("a ** k", lambda a, k: a ** k, power(), ("a", "k"), "d/da = k * a**(k-1) * upstream"),
+    "transpose": Op("a.T", lambda a: a.T, unary(ANY), UNARY, "d/da = upstream.T"),
+    "sum": Op("a.sum()", lambda a: a.sum().reshape(1, 1), unary(ANY), UNARY,
+              "every element of a gets the 1x1 upstream"),
+    "mean": Op("a.mean()", lambda a: a.mean().reshape(1, 1), unary(ANY), UNARY,
+               "every element of a gets upstream / (nrow * ncol)"),
+    "abs": Op("abs(a)", torch.abs, unary(KINK_MARGIN), UNARY, "d/da = sign(a) * upstream"),
+    "relu": Op("a.relu()", torch.relu, unary(KINK_MARGIN), UNARY, "d/da = upstream where a > 0, else 0"),
+    "exp": Op("a.exp()", torch.exp, unary(ANY), UNARY, "d/da = exp(a) * upstream: reuse the output"),
+    "log": Op("a.log()", torch.log, unary(POSITIVE), UNARY, "d/da = upstream / a"),
+    "sigmoid": Op("a.sigmoid()", torch.sigmoid, unary(ANY), UNARY,
+                  "d/da = s * (1 - s) * upstream with s the OUTPUT sigmoid(a)"),
+    "tanh": Op("a.tanh()", torch.tanh, unary(ANY), UNARY, "d/da = (1 - t**2) * upstream with t the OUTPUT tanh(a)"),
 }
 
 
@@ -145,7 +160,20 @@ def describe(op: str, operands, upstream=None, stale=None) -> str:
     return f"{OPS[op].symbol if op in OPS else op} with " + "; ".join(parts)
 
 
-def check_forward(op: str, received, expected, inputs: str) -> None:
+class Described:
+    """An input description rendered only when a failure message needs it (rendering is slow)."""
+
+    def __init__(self, render, *args):
+        self.render, self.args = render, args
+
+    def __str__(self) -> str:
+        return self.render(*self.args)
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def check_forward(op: str, received, expected, inputs) -> None:
     received = np.asarray(received, dtype=np.float64)
     if received.shape != expected.shape:
         fail(OPS[op].symbol if op in OPS else op, "the result has the wrong shape", expected=expected.shape,
@@ -154,7 +182,7 @@ def check_forward(op: str, received, expected, inputs: str) -> None:
                  **FORWARD_TOLERANCE)
 
 
-def require_grads(op: str, out, inputs: str) -> list:
+def require_grads(op: str, out, inputs) -> list:
     if out["grads"] is None:
         fail(OPS[op].symbol, "the forward value has the wrong shape, so no gradient could be checked",
              received=np.asarray(out["forward"]).shape, inputs=inputs, hint="fix the forward pass first")
@@ -162,60 +190,94 @@ def require_grads(op: str, out, inputs: str) -> list:
 
 
 seeds = st.integers(0, 2**16)
+# The per-op checks share one seed, so hypothesis draws the same cases for each of them and
+# the student's answer for a case is fetched from the worker once (see run_case).
+CASES_SEED = 20240601
+_ANSWERS: "weakref.WeakKeyDictionary[object, dict]" = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class Case:
+    """One drawn case of one op, with what the trusted side expects of it."""
+
+    op: str
+    operands: list
+    forward: np.ndarray  # torch's forward value
+    upstream: np.ndarray
+    stale: list  # per operand, the grad it holds before _gradient runs (None for numbers)
+
+    @property
+    def inputs(self) -> "Described":
+        return Described(describe, self.op, self.operands, self.upstream, self.stale)
+
+    def torch_grads(self) -> list:
+        return torch_result(self.op, self.operands, self.upstream)[1]
+
+
+def make_case(op: str, operands, upstream_seed: int) -> Case:
+    forward, _ = torch_result(op, operands)
+    upstream, stale = extras_for(operands, forward.shape, upstream_seed)
+    return Case(op, list(operands), forward, upstream, stale)
+
+
+def run_case(worker, case: Case) -> dict:
+    """The worker's answer for a case (forward, grads, perturbed forwards), asked once per worker."""
+    key = (case.op, case.upstream.tobytes(), *(repr(x) if not isinstance(x, np.ndarray) else
+                                               (x.shape, x.tobytes()) for x in case.operands))
+    answers = _ANSWERS.setdefault(worker, {})
+    if key not in answers:
+        answers[key] = worker.call(probes.run_op, op=case.op, operands=operand_specs(case.operands),
+                                   upstream=case.upstream, stale=case.stale, step=STEP)
+    return answers[key]
+
+
+def draw_case(data, op: str, upstream_seed: int) -> Case:
+    return make_case(op, data.draw(OPS[op].cases, label="operands"), upstream_seed)
 
 
 # -- per op: forward, gradient vs your forward, gradient vs torch ------------------------------
 @pytest.mark.points(1)
 @pytest.mark.parametrize("op", list(OPS))
-@settings(max_examples=EXAMPLES)
-@given(data=st.data())
-def test_forward_matches_torch(student, op, data):
+@hypothesis_seed(CASES_SEED)
+@grading_settings()
+@given(data=st.data(), upstream_seed=seeds)
+def test_forward_matches_torch(student, op, data, upstream_seed):
     """The op's forward value matches torch (float64)"""
-    operands = data.draw(OPS[op].cases, label="operands")
-    expected, _ = torch_result(op, operands)
-    out = student.call(probes.run_op, op=op, operands=operand_specs(operands))
-    check_forward(op, out["forward"], expected, describe(op, operands))
+    case = draw_case(data, op, upstream_seed)
+    check_forward(op, run_case(student, case)["forward"], case.forward, Described(describe, op, case.operands))
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("op", list(OPS))
-@settings(max_examples=EXAMPLES)
-@given(data=st.data(), seed=seeds)
-def test_backward_agrees_with_your_forward(student, op, data, seed):
+@hypothesis_seed(CASES_SEED)
+@grading_settings()
+@given(data=st.data(), upstream_seed=seeds)
+def test_backward_agrees_with_your_forward(student, op, data, upstream_seed):
     """The op's gradient agrees with central differences of your own forward"""
-    operands = data.draw(OPS[op].cases, label="operands")
-    expected, _ = torch_result(op, operands)
-    upstream, stale = extras_for(operands, expected.shape, seed)
-    inputs = describe(op, operands, upstream, stale)
-    out = student.call(probes.run_op, op=op, operands=operand_specs(operands), upstream=upstream, stale=stale,
-                       step=STEP)
-    grads = require_grads(op, out, inputs)
-    for index, (name, x) in enumerate(zip(OPS[op].names, operands)):
-        if not isinstance(x, np.ndarray):
-            continue
-        implied = central_differences(out["perturbed"][index], upstream, x.shape)
-        check_gradient(grads[index], implied, op=OPS[op].symbol, argument=name, stale=stale[index],
-                       source="your backward disagrees with your forward: central differences of your forward",
-                       inputs=inputs, hint=OPS[op].hint, **DIFFERENCES_TOLERANCE)
+    case = draw_case(data, op, upstream_seed)
+    out = run_case(student, case)
+    grads = require_grads(op, out, case.inputs)
+    for index, (name, x) in enumerate(zip(OPS[op].names, case.operands)):
+        if isinstance(x, np.ndarray):
+            implied = central_differences(out["perturbed"][index], case.upstream, x.shape)
+            check_gradient(grads[index], implied, op=OPS[op].symbol, argument=name, stale=case.stale[index],
+                           source="your backward disagrees with your forward: central differences of your forward",
+                           inputs=case.inputs, hint=OPS[op].hint, **DIFFERENCES_TOLERANCE)
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("op", list(OPS))
-@settings(max_examples=EXAMPLES)
-@given(data=st.data(), seed=seeds)
-def test_backward_matches_torch(student, op, data, seed):
+@hypothesis_seed(CASES_SEED)
+@grading_settings()
+@given(data=st.data(), upstream_seed=seeds)
+def test_backward_matches_torch(student, op, data, upstream_seed):
     """The op's gradient matches torch autograd"""
-    operands = data.draw(OPS[op].cases, label="operands")
-    forward, _ = torch_result(op, operands)
-    upstream, stale = extras_for(operands, forward.shape, seed)
-    _, expected = torch_result(op, operands, upstream)
-    inputs = describe(op, operands, upstream, stale)
-    out = student.call(probes.run_op, op=op, operands=operand_specs(operands), upstream=upstream, stale=stale)
-    grads = require_grads(op, out, inputs)
-    for index, (name, torch_grad) in enumerate(zip(OPS[op].names, expected)):
+    case = draw_case(data, op, upstream_seed)
+    grads = require_grads(op, run_case(student, case), case.inputs)
+    for index, (name, torch_grad) in enumerate(zip(OPS[op].names, case.torch_grads())):
         if torch_grad is not None:
-            check_gradient(grads[index], torch_grad, op=OPS[op].symbol, argument=name, stale=stale[index],
-                           source="torch autograd", inputs=inputs, hint=OPS[op].hint, **TORCH_TOLERANCE)
+            check_gradient(grads[index], torch_grad, op=OPS[op].symbol, argument=name, stale=case.stale[index],
+                           source="torch autograd", inputs=case.inputs, hint=OPS[op].hint, **TORCH_TOLERANCE)
 
 
 def numpy_only_operands(op: str) -> list:
@@ -268,22 +330,19 @@ def broadcast_case(draw, op: str):
 
 @pytest.mark.points(2)
 @pytest.mark.parametrize("op", ["sub", "mul", "div"])
-@settings(max_examples=EXAMPLES)
-@given(data=st.data(), seed=seeds)
-def test_broadcasting_and_numbers(student, op, data, seed):
+@grading_settings()
+@given(data=st.data(), upstream_seed=seeds)
+def test_broadcasting_and_numbers(student, op, data, upstream_seed):
     """Broadcast rows, columns, 1x1 and Python numbers on either side; gradients keep each operand's shape"""
-    operands = data.draw(broadcast_case(op), label="operands")
-    forward, _ = torch_result(op, operands)
-    upstream, stale = extras_for(operands, forward.shape, seed)
-    _, expected = torch_result(op, operands, upstream)
-    inputs = describe(op, operands, upstream, stale)
-    out = student.call(probes.run_op, op=op, operands=operand_specs(operands), upstream=upstream, stale=stale)
-    check_forward(op, out["forward"], forward, inputs)
-    grads = require_grads(op, out, inputs)
-    for index, (name, torch_grad) in enumerate(zip(OPS[op].names, expected)):
+    case = make_case(op, data.draw(broadcast_case(op), label="operands"), upstream_seed)
+    out = student.call(probes.run_op, op=op, operands=operand_specs(case.operands), upstream=case.upstream,
+                       stale=case.stale)
+    check_forward(op, out["forward"], case.forward, case.inputs)
+    grads = require_grads(op, out, case.inputs)
+    for index, (name, torch_grad) in enumerate(zip(OPS[op].names, case.torch_grads())):
         if torch_grad is not None:
-            check_gradient(grads[index], torch_grad, op=OPS[op].symbol, argument=name, stale=stale[index],
-                           source="torch autograd", inputs=inputs, **TORCH_TOLERANCE,
+            check_gradient(grads[index], torch_grad, op=OPS[op].symbol, argument=name, stale=case.stale[index],
+                           source="torch autograd", inputs=case.inputs, **TORCH_TOLERANCE,
                            hint="sum the result's gradient over the broadcast axes: reduce_to_shape(...)")
 
 
@@ -332,7 +391,7 @@ LOSSES = {"mse": lambda p, t: ((p - t) ** 2).mean(), "mae": lambda p, t: (p - t)
 
 @pytest.mark.points(2)
 @pytest.mark.parametrize("name", list(LOSSES))
-@settings(max_examples=50)
+@grading_settings(50)
 @given(case=loss_case())
 def test_loss_matches_torch(student, name, case):
     """mse / mae: the 1x1 loss and pred's gradient after backward() match torch"""
@@ -496,20 +555,17 @@ def test_two_layer_network_matches_torch(student, loss_name, activation):
 @pytest.mark.points(0.5)
 @pytest.mark.hidden
 @pytest.mark.parametrize("op", list(OPS))
-@settings(max_examples=25)
-@given(data=st.data(), seed=seeds)
-def test_op_matches_reference(student, reference, op, data, seed):
+@hypothesis_seed(CASES_SEED)
+@grading_settings(25)
+@given(data=st.data(), upstream_seed=seeds)
+def test_op_matches_reference(student, reference, op, data, upstream_seed):
     """The op's forward value and gradients agree with the reference"""
-    operands = data.draw(OPS[op].cases, label="operands")
-    forward, _ = torch_result(op, operands)
-    upstream, stale = extras_for(operands, forward.shape, seed)
-    kwargs = dict(op=op, operands=operand_specs(operands), upstream=upstream, stale=stale)
-    expected, out = reference.call(probes.run_op, **kwargs), student.call(probes.run_op, **kwargs)
-    inputs = describe(op, operands, upstream, stale)
-    check_forward(op, out["forward"], np.asarray(expected["forward"]), inputs)
-    grads = require_grads(op, out, inputs)
+    case = draw_case(data, op, upstream_seed)
+    expected, out = run_case(reference, case), run_case(student, case)
+    check_forward(op, out["forward"], np.asarray(expected["forward"]), case.inputs)
+    grads = require_grads(op, out, case.inputs)
     for index, (name, reference_grad) in enumerate(zip(OPS[op].names, expected["grads"])):
         if reference_grad is not None:
-            check_gradient(grads[index], np.asarray(reference_grad) - stale[index], op=OPS[op].symbol,
-                           argument=name, stale=stale[index], source="the reference", inputs=inputs,
+            check_gradient(grads[index], np.asarray(reference_grad) - case.stale[index], op=OPS[op].symbol,
+                           argument=name, stale=case.stale[index], source="the reference", inputs=case.inputs,
                            hint=OPS[op].hint, **TORCH_TOLERANCE)
