@@ -51,6 +51,10 @@ class Circle:
 
 class Ring(Circle):
     """Needs Circle when its cell runs."""
+
+
+class Donut(Ring):
+    """Needs Ring when its cell runs."""
 '''
 
 
@@ -155,7 +159,7 @@ def test_notebook_layout():
     assert "import math" in setup and "def area" not in setup
     assert [cell.split("\n")[0] for cell in todo] == [
         "def area(radius: float) -> float:", "def circumference(radius: float) -> float:",
-        "class Circle:", "class Ring(Circle):"]  # Ring needs Circle when its cell runs
+        "class Circle:", "class Ring(Circle):", "class Donut(Ring):"]  # each needs the one before
     last = notebook.cells[-1]
     assert SKIP_TAG in last.metadata["tags"]
     assert "!grade exercise9 --submission exercise9_demo.ipynb" in last.source
@@ -178,10 +182,10 @@ def test_notebook_of_the_solution_grades_like_the_solution(grade_submission, tmp
     notebook = build_notebook(solution.read_text(encoding="utf-8"), "exercise3", "exercise3_data")
     solved = tmp_path / "exercise3_data.ipynb"
     solved.write_text(notebook_text(notebook), encoding="utf-8")
-    report = grade_submission("exercise3", solved, keyword="standardize")
+    report = grade_submission("exercise3", solved, keyword="zero_mean")
     assert report.tests and report.score == report.max_score, [(t.name, t.output) for t in report.tests]
     stub = grade_submission("exercise3", KIT / "exercises" / "notebooks" / "exercise3_data.ipynb",
-                            keyword="standardize")
+                            keyword="zero_mean")
     assert stub.score == 0 and len(stub.tests) == len(report.tests)
 
 

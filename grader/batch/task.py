@@ -77,9 +77,13 @@ def run_task(task: GradeTask) -> dict:
             code = process.wait(timeout=task.timeout_s)
         except subprocess.TimeoutExpired:
             _stop(process)
+            Path(task.json_out).unlink(missing_ok=True)  # a report finished while stopping is not kept
             return {"student": task.student, "status": TIMEOUT, "report": None,
                     "seconds": round(time.monotonic() - started, 2),
                     "message": f"grading took longer than the limit of {task.timeout_s:g} s and was stopped"}
+        except BaseException:  # Ctrl-C or a cancelled job: its own session would not get the signal
+            _stop(process)
+            raise
     seconds = round(time.monotonic() - started, 2)
     try:
         report = json.loads(Path(task.json_out).read_text(encoding="utf-8"))

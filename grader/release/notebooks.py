@@ -126,12 +126,14 @@ def build_notebook(source: str, exercise_id: str, module: str,
     """
     docstring, segments = _segments(source)
     todo_names = names_to_write(source) if to_write is None else set(to_write)
+    in_body = set(todo_names)  # names defined in the cells after the setup cell
     setup, body = [], []
     for node, text in segments:
         if _defined_names(node) & todo_names:
             body.append(text)
-        elif _used_at_definition(node) & todo_names:
+        elif _used_at_definition(node) & in_body:
             body.append(text)  # e.g. a subclass of a class to write: it must come after it
+            in_body |= _defined_names(node)
         else:
             setup.append((node, text))
     cells = [new_markdown_cell(_docstring_markdown(docstring)), new_markdown_cell(HOW_TO)]
