@@ -1,6 +1,7 @@
 """`grade release`: exercises/ is generated from solutions/, leaks nothing, and says where markers break."""
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 from pathlib import Path
@@ -198,3 +199,18 @@ def test_release_leaves_other_files_alone(tmp_path):
     release(kit)
     assert keep.read_text() == "notes"
     assert (kit / "exercises" / "exercise3_data.py").read_text() == (KIT / "exercises" / "exercise3_data.py").read_text()
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+def test_solved_notebook_is_the_solution_module(solution, tmp_path):
+    """Filled in, every exercise's notebook grades as a module defining what the solution defines."""
+    text = solution.read_text(encoding="utf-8")
+    path = tmp_path / f"{solution.stem}.ipynb"
+    path.write_text(notebook_text(build_notebook(text, solution.stem.split("_")[0], solution.stem)))
+    source = notebook_to_source(path)
+    compile(source, path.name, "exec")
+    assert _top_level_definitions(source) == _top_level_definitions(text)
+
+
+def _top_level_definitions(code: str) -> set[str]:
+    return {node.name for node in ast.parse(code).body if hasattr(node, "name")}
