@@ -87,7 +87,7 @@ def test_zip_layout(exercise3_zip):
         setup = zf.read("setup.sh").decode()
         config = json.loads(zf.read("assignment.json"))
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
-    assert f"torch==${{TORCH_VERSION}}" in setup and f'TORCH_VERSION:-{torch_version()}' in setup
+    assert "torch==${TORCH_VERSION}" in setup and f'TORCH_VERSION:-{torch_version()}' in setup
     assert "--index-url" in setup and "download.pytorch.org/whl/cpu" in setup
     assert "useradd" in setup and 'go-rwx "$SOURCE/solutions" "$ROOT/results"' in setup
     assert config["exercises"] == ["exercise3"] and config["name"] == "exercise3"

@@ -29,6 +29,7 @@ from grader.gradescope.config import Assignment
 from grader.gradescope.results import assignment_results, failure_results
 from grader.gradescope.spec import validate_results
 from grader.gradescope.staging import SubmissionProblem, pick_submission, stage_copy
+from grader.report.json_report import write_text_atomic
 
 ROOT_ENV = "GRADER_AUTOGRADER_ROOT"
 DEFAULT_ROOT = "/autograder"
@@ -66,9 +67,8 @@ def discard_results(results_path: Path) -> None:
 
 def require_sandbox() -> None:
     """Fail before grading when student code could not run as an unprivileged user."""
-    from grader.sandbox.limits import choose_worker_user
-    python = os.environ.get("GRADER_WORKER_PYTHON") or sys.executable
-    choose_worker_user(python, "require")
+    from grader.sandbox.limits import choose_worker_user, worker_python
+    choose_worker_user(worker_python(), "require")
 
 
 def _not_submitted(exercise_id: str, problem: str):
@@ -130,11 +130,8 @@ def run(root: Path | None = None, keyword: str | None = None) -> dict:
         print(traceback.format_exc(), file=sys.stderr)
         doc = failure_results(f"Grading error (not your fault, tell the course staff): {detail}",
                               execution_time=round(time.perf_counter() - started, 2))
-    results_path.parent.mkdir(parents=True, exist_ok=True)
     discard_results(results_path)  # the student's code ran in between
-    tmp = results_path.with_name(".results.json.tmp")
-    tmp.write_text(json.dumps(doc, indent=2), encoding="utf-8")
-    tmp.replace(results_path)
+    write_text_atomic(results_path, json.dumps(doc, indent=2))
     return doc
 
 

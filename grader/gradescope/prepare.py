@@ -6,12 +6,11 @@ every student's submission later.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from grader import exercises
 from grader.data import datasets
-from grader.sandbox.limits import choose_worker_user
+from grader.sandbox.limits import choose_worker_user, worker_python
 
 
 def prepare(source: Path) -> None:
@@ -19,7 +18,7 @@ def prepare(source: Path) -> None:
     for exercise_id in assignment["exercises"]:
         for name in exercises.get(exercise_id).datasets:
             print(f"dataset {name}: {datasets.ensure(name)}")
-    user, _ = choose_worker_user(sys.executable, "require")
+    user, _ = choose_worker_user(worker_python(), "require")
     print(f"student code will run as {user.name or 'the grader user'} (uid {user.uid})")
 
 
