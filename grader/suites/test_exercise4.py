@@ -18,8 +18,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from grader.checks import flops, timing, torch_calls
-from grader.checks.matmul_strategies import HOW, structure_problem
 from grader.checks.compare import assert_close, fail
+from grader.checks.matmul_strategies import HOW, structure_problem
 from grader.probes import exercise4 as probes
 from grader.sandbox.errors import GradingFailure
 
