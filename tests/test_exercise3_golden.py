@@ -37,7 +37,8 @@ def test_golden_bug_loses_exactly_its_tests(grade_submission, tmp_path, bug):
 @pytest.mark.parametrize("path", HOSTILE, ids=lambda p: p.stem)
 def test_hostile_submission_earns_nothing(grade_submission, path):
     started = time.monotonic()
-    report = grade_submission("exercise3", path, limits=Limits(call_timeout_s=3, after_strikes_timeout_s=1))
+    report = grade_submission("exercise3", path, limits=Limits(call_timeout_s=3, after_strikes_timeout_s=1,
+                                                                  memory_bytes=2 << 30))
     assert report.tests, "the report must list every test"
     assert report.score == 0, [(t.name, t.output) for t in report.tests if t.score]
     assert time.monotonic() - started < 240

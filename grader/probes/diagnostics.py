@@ -8,7 +8,7 @@ import resource
 def whoami(sub):
     """Who and where the worker is, and what it was given."""
     return {"uid": os.getuid(), "gid": os.getgid(), "cwd": os.getcwd(), "env": sorted(os.environ),
-            "memory_limit": resource.getrlimit(resource.RLIMIT_AS)[0], "pid": os.getpid()}
+            "memory_limit": resource.getrlimit(resource.RLIMIT_DATA)[0], "pid": os.getpid()}
 
 
 def read_file(sub, path):

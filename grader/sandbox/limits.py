@@ -14,7 +14,9 @@ from dataclasses import dataclass
 class Limits:
     """Per-worker resource limits (applied with setrlimit in the child)."""
 
-    memory_bytes: int = 6 << 30  # address space; torch alone maps about 1.5 GiB
+    # Private writable memory (RLIMIT_DATA): it counts what code allocates but not the address
+    # space CUDA reserves, which an RLIMIT_AS limit would break.
+    memory_bytes: int = 4 << 30
     cpu_seconds: int = 900  # over the worker's life; wall-clock timeouts are per call
     file_bytes: int = 256 << 20  # largest file the submission may write (stdout included)
     processes: int = 512  # counted per user (threads included), set only under a dropped user
@@ -26,7 +28,7 @@ class Limits:
 
     def apply(self, dropped_user: bool) -> None:
         """Run in the child between fork and exec."""
-        resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_DATA, (self.memory_bytes, self.memory_bytes))
         resource.setrlimit(resource.RLIMIT_CPU, (self.cpu_seconds, self.cpu_seconds + 5))
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_bytes, self.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
