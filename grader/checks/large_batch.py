@@ -46,6 +46,7 @@ def plot_runs(out: dict, path: Path) -> Path:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, ax = plt.subplots(figsize=(5.5, 3.5))
     s = SETTINGS
@@ -59,7 +60,9 @@ def plot_runs(out: dict, path: Path) -> Path:
     for index, run in enumerate(out["lars"]):
         curve(run, f"LARS lr {s['lars_settings']['lr']}, tc {s['lars_settings']['trust_coefficient']}, batch "
                    f"{s['large_batch']}" if index == 0 else None, color="tab:green", alpha=0.8)
-    ax.axhline(LARS_MIN_VAL_ACCURACY, color="gray", linestyle="--", linewidth=0.8)
+    ax.axhline(LARS_MIN_VAL_ACCURACY, color="gray", linestyle="--", linewidth=0.8, label="LARS band")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title("MNIST 10k, 784-50-10 MLP: validation accuracy per epoch", fontsize=8)
     ax.set_xlabel("epoch")
     ax.set_ylabel("validation accuracy")
     ax.set_ylim(0, 1)
