@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -37,6 +37,14 @@ HINTS = {
     "adam": "bias-correct with t = hyperparams['t'] (before incrementing it), divide by sqrt(s_hat) + 1e-6",
 }
 RTOL, ATOL = 1e-9, 1e-12  # float64 in, float64 out: only rounding may differ
+# Hypothesis's "explain" phase reruns a failing test about a hundred times (3 s per failing
+# test here) for a note the feedback does not show; shrinking still finds the smallest input.
+PHASES = tuple(phase for phase in Phase if phase != Phase.explain)
+
+
+def examples(**kwargs) -> settings:
+    """The grading profile's settings without the explain phase (``max_examples`` etc. on top)."""
+    return settings(phases=PHASES, **kwargs)
 
 
 # -- hypothesis strategies -----------------------------------------------------------------------------
@@ -79,9 +87,19 @@ def update_cases(draw, name: str, zero_states: bool = False, max_steps: int = 3)
     return {"params": params, "states": states, "grads": grads, "hyperparams": hyper}
 
 
+def _compact(array) -> str:
+    return np.array2string(np.asarray(array).ravel(), precision=4, separator=", ")
+
+
 def describe_case(case: dict) -> str:
-    return (f"hyperparams {{{optimizer_math.describe(case['hyperparams'])}}}, feature_dim="
-            f"{case['params'][0].shape[0]}, {len(case['grads'])} step(s)")
+    """Hyperparameters, then every starting value, flattened: enough to replay the case by hand."""
+    params = ", ".join(f"{label}={_compact(p)}" for label, p in zip(("w", "b"), case["params"]))
+    states = optimizer_math.flatten_states(case["states"])
+    grads = "; ".join(f"step {k}: " + ", ".join(_compact(g) for g in step) for k, step in enumerate(case["grads"], 1))
+    return (f"hyperparams {{{optimizer_math.describe(case['hyperparams'])}}}, feature_dim={case['params'][0].shape[0]}"
+            f", {len(case['grads'])} step(s)\n    start {params}"
+            + (f", states {', '.join(_compact(s) for s in states)}" if states else "")
+            + f"\n    grads (w, b) {grads}")
 
 
 # -- comparing histories ------------------------------------------------------------------------------
@@ -143,6 +161,7 @@ def test_init_states_are_zeros_shaped_like_params(student, name):
 
 # -- updates against float64 --------------------------------------------------------------------------
 @pytest.mark.points(2)
+@examples()
 @given(case=update_cases("sgd"))
 def test_sgd_update(student, case):
     """sgd: one and several steps match p -= lr * grad computed in float64"""
@@ -150,6 +169,7 @@ def test_sgd_update(student, case):
 
 
 @pytest.mark.points(2)
+@examples()
 @given(case=update_cases("sgd_momentum"))
 def test_sgd_momentum_update(student, case):
     """sgd_momentum: one and several steps match v = momentum*v + g; p -= lr*v"""
@@ -157,6 +177,7 @@ def test_sgd_momentum_update(student, case):
 
 
 @pytest.mark.points(2)
+@examples()
 @given(case=update_cases("adagrad"))
 def test_adagrad_update(student, case):
     """adagrad: one and several steps match s += g²; p -= lr*g/sqrt(s + 1e-6)"""
@@ -164,6 +185,7 @@ def test_adagrad_update(student, case):
 
 
 @pytest.mark.points(2)
+@examples()
 @given(case=update_cases("rmsprop"))
 def test_rmsprop_update(student, case):
     """rmsprop: one and several steps match s = γs + (1-γ)g²; p -= lr*g/sqrt(s + 1e-6)"""
@@ -171,6 +193,7 @@ def test_rmsprop_update(student, case):
 
 
 @pytest.mark.points(2)
+@examples()
 @given(case=update_cases("adam"))
 def test_adam_update(student, case):
     """adam: one and several steps match d2l's bias-corrected update"""
@@ -193,20 +216,17 @@ def test_updates_in_place(student, name):
     """The parameters and states passed in are updated in place (not rebound)"""
     case = _one_step_case(name)
     (received,) = student.call(probes.STEP_PROBES[name], **case)
-    (expected,) = optimizer_math.run_steps(name, **case)
     inputs = describe_case(case)
     for label, got, before in zip(("w", "b"), received["params"], case["params"]):
         if np.array_equal(got, before):
             fail(name, f"the parameter {label} you were given did not change", inputs=inputs,
                  hint="write into the tensor (p[:] -= ... or p -= ... under torch.no_grad()); "
                       "p = p - ... only rebinds a local name")
-    check_params(name, [received], [expected], inputs)
     before = optimizer_math.flatten_states(case["states"])
     for index, (got, old) in enumerate(zip(received["states"], before)):
         if np.array_equal(got, old):
             fail(name, f"state tensor {index} you were given did not change", inputs=inputs,
                  hint="update it in place (v[:] = momentum * v + g), or the next call starts from the old state")
-    check_states(name, [received], [expected], inputs)
 
 
 @pytest.mark.points(1)
@@ -223,7 +243,7 @@ def test_zeroes_gradients(student, name):
 
 
 @pytest.mark.points(1)
-@settings(max_examples=20)
+@examples(max_examples=20)
 @given(t0=st.integers(1, 50), steps=st.integers(1, 4))
 def test_adam_advances_t(student, t0, steps):
     """adam increments hyperparams['t'] by one per call"""
@@ -262,7 +282,7 @@ def torch_history(name: str, params, grads, hyper: dict, eps: float = 1e-6) -> l
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("name", ["sgd", "sgd_momentum", "adam"])
-@settings(max_examples=30)
+@examples(max_examples=30)
 @given(data=st.data())
 def test_agrees_with_torch_optim(student, name, data):
     """From zero states, the steps equal torch.optim's (SGD, SGD momentum dampening 0, Adam eps 1e-6)"""
@@ -294,11 +314,13 @@ def test_eps_inside_the_root_unlike_torch(student, name):
         # The premise of this test, checked on the grader's side: the forms part only for tiny gradients.
         assert parted == (label == "tiny gradients"), f"sqrt(s + eps) vs sqrt(s) + eps premise broken: {label}"
         inputs = f"one step from zero state, {label}, {optimizer_math.describe(hyper)}"
-        if parted and np.allclose(received["params"][0], torch_form["params"][0], rtol=1e-6, atol=1e-12):
+        got = received["params"][0]
+        like_torch = np.allclose(got, torch_form["params"][0], rtol=1e-6, atol=1e-12)
+        # Other mistakes in the step are the update tests' business; this one is about eps.
+        if parted and like_torch and not np.allclose(got, d2l["params"][0], rtol=1e-6, atol=1e-12):
             fail(name, "the step equals torch.optim's, which divides by sqrt(s) + eps; d2l divides by "
-                       "sqrt(s + 1e-6)", expected=d2l["params"][0].ravel(), received=received["params"][0].ravel(),
+                       "sqrt(s + 1e-6)", expected=d2l["params"][0].ravel(), received=got.ravel(),
                  inputs=inputs, hint="p -= lr * g / torch.sqrt(s + 1e-6)")
-        check_params(name, [received], [d2l], inputs)
 
 
 # -- learning-rate schedules -----------------------------------------------------------------------------
@@ -344,6 +366,7 @@ def check_schedule(student, name, ts, kwargs):
 
 
 @pytest.mark.points(1)
+@examples()
 @given(case=schedule_cases("exponential_lr"))
 def test_exponential_lr(student, case):
     """exponential_lr(t, rate) = exp(-rate*t)"""
@@ -351,6 +374,7 @@ def test_exponential_lr(student, case):
 
 
 @pytest.mark.points(1)
+@examples()
 @given(case=schedule_cases("polynomial_lr"))
 def test_polynomial_lr(student, case):
     """polynomial_lr(t, beta, alpha) = (1 + beta*t)^(-alpha)"""
@@ -358,6 +382,7 @@ def test_polynomial_lr(student, case):
 
 
 @pytest.mark.points(1)
+@examples()
 @given(case=schedule_cases("inverse_lr"))
 def test_inverse_lr(student, case):
     """inverse_lr(t, eta0, beta) = eta0 / (1 + beta*t)"""
@@ -365,6 +390,7 @@ def test_inverse_lr(student, case):
 
 
 @pytest.mark.points(1)
+@examples()
 @given(case=schedule_cases("multistep_lr"))
 def test_multistep_lr(student, case):
     """multistep_lr decays by gamma at each milestone, as torch's MultiStepLR"""
@@ -372,6 +398,7 @@ def test_multistep_lr(student, case):
 
 
 @pytest.mark.points(2)
+@examples()
 @given(case=schedule_cases("cosine_lr"))
 def test_cosine_lr(student, case):
     """cosine_lr: linear warm-up, half-cosine to final_lr, then constant"""
@@ -438,6 +465,7 @@ def test_schedules_are_monotone(student, name):
 
 # -- SGD on the noisy quadratic -------------------------------------------------------------------------------
 @pytest.mark.points(1)
+@examples()
 @given(points=st.lists(st.tuples(st.floats(-100, 100), st.floats(-100, 100)), min_size=1, max_size=5))
 def test_f_2d_grad(student, points):
     """f_2d_grad(x1, x2) = (2*x1, 4*x2)"""
@@ -636,7 +664,7 @@ def test_train_concise_converges(student, record, optimizer):
 @pytest.mark.points(1)
 @pytest.mark.hidden
 @pytest.mark.parametrize("name", OPTIMIZERS)
-@settings(max_examples=15)
+@examples(max_examples=15)
 @given(data=st.data())
 def test_optimizers_match_reference(student, reference, name, data):
     """Several steps agree with the reference's, states and t included"""
@@ -654,7 +682,7 @@ def test_optimizers_match_reference(student, reference, name, data):
 @pytest.mark.points(1)
 @pytest.mark.hidden
 @pytest.mark.parametrize("name", SCHEDULES)
-@settings(max_examples=15)
+@examples(max_examples=15)
 @given(data=st.data())
 def test_schedules_match_reference(student, reference, name, data):
     """Schedule values agree with the reference's"""
