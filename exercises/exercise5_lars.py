@@ -18,12 +18,12 @@ training loop of Terence Parr's MNIST notebook (a 784-50-10 ReLU network on a
 
 What you will see once it works (``grade exercise5`` measures it and plots it):
 
-* with batch 32, plain SGD (lr 0.1, momentum 0.9) reaches about 0.95 validation
-  accuracy, Parr's result;
-* with batch 1024 the linear scaling rule asks for lr 3.2: SGD blows up (NaN losses,
-  chance-level accuracy about 0.1);
+* with batch 32, plain SGD (lr 0.1, momentum 0.9) reaches 0.94 .. 0.96 validation
+  accuracy within a few epochs, Parr's result;
+* with batch 1024 the linear scaling rule asks for lr 3.2: SGD blows up in its first
+  steps (the loss jumps, most ReLUs die) and stays near chance, 0.1 .. 0.25 accuracy;
 * LARS at batch 1024 (lr 1.0, trust coefficient 0.02, momentum 0.9) trains fine and
-  reaches about 0.92 in 20 epochs, each epoch only 8 steps.
+  reaches about 0.95 in 20 epochs (0.94 .. 0.96 over seeds), each epoch only 8 steps.
 
 The semantics to implement are timm's ``Lars`` (and the paper's, see below). For each
 parameter ``w`` with gradient ``g`` in a group with hyperparameters ``lr``, ``momentum``
