@@ -18,7 +18,7 @@ class _PointsCollector:
 
 def collect_items(exercise: Exercise) -> list:
     collector = _PointsCollector()
-    pytest.main([str(exercise.suite), "--collect-only", "-q", "-p", "no:terminal", "-p", "no:cacheprovider",
+    pytest.main([str(exercise.suite), "--collect-only", "-p", "no:terminal", "-p", "no:cacheprovider",
                  "-c", os.devnull, "--rootdir", str(exercise.suite.parent), "-o", "addopts="],
                 plugins=[collector])
     return collector.items
