@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from grader.checks import tail_bounds
 
 WEIGHTS = (1.0, 2.0)  # f = 1·x1² + 2·x2²
@@ -64,3 +66,17 @@ def final_value(step_sizes) -> FinalValue:
         means.append(mean)
         variances.append(variance)
     return FinalValue(tuple(means), tuple(variances))
+
+
+def recovered_noise(paths: np.ndarray, step_sizes) -> np.ndarray:
+    """``ξ_t = (x_t - x_{t+1}) / η_t - grad f(x_t)``: exactly the noise a correct run drew.
+
+    Args:
+        paths: iterates of several runs, shape ``(runs, T + 1, 2)``.
+        step_sizes: ``η_0 .. η_{T-1}``.
+
+    Returns:
+        The noise, shape ``(runs, T, 2)``.
+    """
+    eta = np.asarray(step_sizes, dtype=np.float64)[None, :, None]
+    return (paths[:, :-1] - paths[:, 1:]) / eta - paths[:, :-1] * np.array(CURVATURES)

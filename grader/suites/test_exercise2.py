@@ -14,15 +14,16 @@ Where d2l and torch.optim differ, knowingly:
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pytest
-import torch
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from grader.checks import noisy_quadratic, optimizer_math, optimizer_plots
 from grader.checks.compare import as_array, assert_close, fail
+from grader.checks.optimizer_cases import describe_case, schedule_cases, torch_history, update_cases
 from grader.probes import exercise2 as probes
 
 EXERCISE = "exercise2"
@@ -45,61 +46,6 @@ PHASES = tuple(phase for phase in Phase if phase != Phase.explain)
 def examples(**kwargs) -> settings:
     """The grading profile's settings without the explain phase (``max_examples`` etc. on top)."""
     return settings(phases=PHASES, **kwargs)
-
-
-# -- hypothesis strategies -----------------------------------------------------------------------------
-def _arrays(shape, elements):
-    return hnp.arrays(np.float64, shape, elements=elements)
-
-
-values = st.floats(-5, 5)
-# Tiny gradients make eps matter: sqrt(s + eps) and sqrt(s) + eps part ways when s ~ eps.
-grad_values = st.one_of(st.floats(-5, 5), st.floats(-1e-3, 1e-3))
-square_values = st.one_of(st.just(0.0), st.floats(0, 1e-6), st.floats(0, 10))
-HYPERPARAMS = {
-    "sgd": {"lr": st.floats(1e-3, 1.0)},
-    "sgd_momentum": {"lr": st.floats(1e-3, 1.0), "momentum": st.floats(0.0, 0.99)},
-    "adagrad": {"lr": st.floats(1e-3, 1.0)},
-    "rmsprop": {"lr": st.floats(1e-3, 1.0), "gamma": st.floats(0.5, 0.999)},
-    "adam": {"lr": st.floats(1e-3, 1.0), "t": st.integers(1, 100)},
-}
-
-
-@st.composite
-def update_cases(draw, name: str, zero_states: bool = False, max_steps: int = 3):
-    """Parameters w (d, 1) and b (1,), gradients for 1..max_steps steps, states, hyperparameters."""
-    d = draw(st.integers(1, 4))
-    shapes = [(d, 1), (1,)]
-    steps = draw(st.integers(1, max_steps))
-    params = [draw(_arrays(s, values)) for s in shapes]
-    grads = [[draw(_arrays(s, grad_values)) for s in shapes] for _ in range(steps)]
-    if zero_states or name == "sgd":
-        states = optimizer_math.zero_states(name, d)
-    elif name == "sgd_momentum":
-        states = [draw(_arrays(s, values)) for s in shapes]
-    elif name == "adam":
-        states = [(draw(_arrays(s, values)), draw(_arrays(s, square_values))) for s in shapes]
-    else:
-        states = [draw(_arrays(s, square_values)) for s in shapes]
-    hyper = {key: draw(strategy) for key, strategy in HYPERPARAMS[name].items()}
-    if zero_states and name == "adam":
-        hyper["t"] = 1
-    return {"params": params, "states": states, "grads": grads, "hyperparams": hyper}
-
-
-def _compact(array) -> str:
-    return np.array2string(np.asarray(array).ravel(), precision=4, separator=", ")
-
-
-def describe_case(case: dict) -> str:
-    """Hyperparameters, then every starting value, flattened: enough to replay the case by hand."""
-    params = ", ".join(f"{label}={_compact(p)}" for label, p in zip(("w", "b"), case["params"]))
-    states = optimizer_math.flatten_states(case["states"])
-    grads = "; ".join(f"step {k}: " + ", ".join(_compact(g) for g in step) for k, step in enumerate(case["grads"], 1))
-    return (f"hyperparams {{{optimizer_math.describe(case['hyperparams'])}}}, feature_dim={case['params'][0].shape[0]}"
-            f", {len(case['grads'])} step(s)\n    start {params}"
-            + (f", states {', '.join(_compact(s) for s in states)}" if states else "")
-            + f"\n    grads (w, b) {grads}")
 
 
 # -- comparing histories ------------------------------------------------------------------------------
@@ -260,26 +206,6 @@ def test_adam_advances_t(student, t0, steps):
 
 
 # -- torch.optim: where d2l's semantics agree, and where they knowingly do not --------------------------
-def torch_history(name: str, params, grads, hyper: dict, eps: float = 1e-6) -> list[dict]:
-    """Parameters after each step of the matching torch.optim optimizer, in float64, from zero state."""
-    tensors = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in params]
-    make = {
-        "sgd": lambda: torch.optim.SGD(tensors, lr=hyper["lr"]),
-        "sgd_momentum": lambda: torch.optim.SGD(tensors, lr=hyper["lr"], momentum=hyper["momentum"], dampening=0),
-        "adam": lambda: torch.optim.Adam(tensors, lr=hyper["lr"], betas=(0.9, 0.999), eps=eps),
-        "adagrad": lambda: torch.optim.Adagrad(tensors, lr=hyper["lr"], eps=eps),
-        "rmsprop": lambda: torch.optim.RMSprop(tensors, lr=hyper["lr"], alpha=hyper.get("gamma", 0.99), eps=eps),
-    }
-    optimizer = make[name]()
-    history = []
-    for step_grads in grads:
-        for tensor, grad in zip(tensors, step_grads):
-            tensor.grad = torch.tensor(grad, dtype=torch.float64)
-        optimizer.step()
-        history.append({"params": [t.detach().numpy().copy() for t in tensors]})
-    return history
-
-
 @pytest.mark.points(1)
 @pytest.mark.parametrize("name", ["sgd", "sgd_momentum", "adam"])
 @examples(max_examples=30)
@@ -331,31 +257,6 @@ SCHEDULE_HINTS = {
     "multistep_lr": "base_lr * gamma ** (number of milestones m with m <= t)",
     "cosine_lr": "warm-up for t < warmup_steps, half-cosine up to t = max_steps, final_lr after",
 }
-steps_t = st.lists(st.integers(0, 1000), min_size=1, max_size=8)
-
-
-@st.composite
-def schedule_cases(draw, name: str):
-    """Arguments of one schedule and the steps t to evaluate it at (edges included for cosine)."""
-    ts = draw(steps_t)
-    if name == "exponential_lr":
-        kwargs = {"rate": draw(st.floats(0, 2))}
-    elif name == "polynomial_lr":
-        kwargs = {"beta": draw(st.floats(0, 2)), "alpha": draw(st.floats(0, 3))}
-    elif name == "inverse_lr":
-        kwargs = {"eta0": draw(st.floats(1e-3, 10)), "beta": draw(st.floats(0, 2))}
-    elif name == "multistep_lr":
-        milestones = sorted(draw(st.sets(st.integers(1, 300), max_size=5)))
-        kwargs = {"base_lr": draw(st.floats(1e-3, 10)), "milestones": milestones, "gamma": draw(st.floats(0.01, 1))}
-        ts = sorted(set(ts) | set(milestones) | {m - 1 for m in milestones})
-    else:
-        max_steps = draw(st.integers(1, 400))
-        warmup = draw(st.integers(0, max_steps - 1))
-        base = draw(st.floats(0.01, 10))
-        kwargs = {"base_lr": base, "final_lr": draw(st.floats(0, base)), "max_steps": max_steps,
-                  "warmup_steps": warmup, "warmup_begin_lr": draw(st.floats(0, base))}
-        ts = sorted(set(ts) | {0, warmup, max(warmup - 1, 0), max_steps, max_steps + 1})
-    return ts, kwargs
 
 
 def check_schedule(student, name, ts, kwargs):
@@ -504,12 +405,6 @@ def test_noisy_sgd_2d_path_shape_start_and_seed(student):
         fail("noisy_sgd_2d", "seeds 3 and 4 gave the same path: is the noise drawn at all?", inputs="steps=7")
 
 
-def recovered_noise(paths: np.ndarray, schedule: str) -> np.ndarray:
-    """ξ_t = (x_t - x_{t+1}) / η_t - grad f(x_t): exactly the noise the run drew, if the update is right."""
-    eta = NOISY_ETA * multipliers(schedule, paths.shape[1] - 1)
-    return (paths[:, :-1] - paths[:, 1:]) / eta[None, :, None] - paths[:, :-1] * np.array([2.0, 4.0])
-
-
 # For a correct submission the recovered noise is 2000 independent N(0, 1) draws (20 seeds x
 # 50 steps x 2 components). Chance that each check fails correct code, computed exactly (the
 # mean) or bounded by Chernoff (tests/test_exercise2_golden.py recomputes every figure):
@@ -525,7 +420,8 @@ NOISE_PRODUCT_LIMIT = 0.2
 @pytest.mark.points(2)
 def test_noisy_sgd_2d_noise_is_standard_normal(student):
     """noisy_sgd_2d adds independent N(0, 1) noise to each gradient component, scaled by eta*schedule(t)"""
-    xi = recovered_noise(noisy_paths(student, "polynomial", NOISE_SEEDS, kwargs=POLYNOMIAL), "polynomial")
+    paths = noisy_paths(student, "polynomial", NOISE_SEEDS, kwargs=POLYNOMIAL)
+    xi = noisy_quadratic.recovered_noise(paths, NOISY_ETA * multipliers("polynomial"))
     inputs = f"eta={NOISY_ETA}, schedule (1 + 0.1t)^(-0.5), {NOISY_STEPS} steps, seeds 0..19"
     hint = "x <- x - eta*schedule(t)*(grad f(x) + noise), noise = torch.randn(2, ...) drawn anew every step"
     mean = float(xi.mean())
@@ -608,7 +504,9 @@ AIRFOIL = {
     "adam": {"lr": 0.01, "t": 1},
 }
 AIRFOIL_BAND = (0.233, 0.258)
-_airfoil_curves: dict = {}  # the curves so far, for the comparison plot
+# The curves so far, for the comparison plot: one dict per student worker, so grading several
+# submissions in one process never mixes their curves.
+_airfoil_curves: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def check_band(function, run, band, inputs, hint):
@@ -627,9 +525,10 @@ def test_optimizer_converges_on_airfoil(student, record, feedback_dir, name):
     """Your optimizer trains d2l's linear regression on airfoil to d2l's loss"""
     hyper = AIRFOIL[name]
     run = student.call(probes.TRAIN_PROBES[name], hyperparams=hyper, seed=0, timeout=80)
-    _airfoil_curves[name] = run
-    path = optimizer_plots.plot_loss_vs_time(_airfoil_curves, AIRFOIL_BAND, feedback_dir / "exercise2_airfoil.png")
-    if len(_airfoil_curves) == 1:
+    curves = _airfoil_curves.setdefault(student, {})
+    curves[name] = run
+    path = optimizer_plots.plot_loss_vs_time(curves, AIRFOIL_BAND, feedback_dir / "exercise2_airfoil.png")
+    if len(curves) == 1:
         record.artifact(path)
     final = check_band(name, run, AIRFOIL_BAND, f"{optimizer_math.describe(hyper)}, minibatch 10, 2 epochs, "
                        "the kit's train_ch11", HINTS[name])
