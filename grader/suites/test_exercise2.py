@@ -240,13 +240,18 @@ def test_eps_inside_the_root_unlike_torch(student, name):
         # The premise of this test, checked on the grader's side: the forms part only for tiny gradients.
         assert parted == (label == "tiny gradients"), f"sqrt(s + eps) vs sqrt(s) + eps premise broken: {label}"
         inputs = f"one step from zero state, {label}, {optimizer_math.describe(hyper)}"
-        got = received["params"][0]
-        like_torch = np.allclose(got, torch_form["params"][0], rtol=1e-6, atol=1e-12)
-        # Other mistakes in the step are the update tests' business; this one is about eps.
-        if parted and like_torch and not np.allclose(got, d2l["params"][0], rtol=1e-6, atol=1e-12):
-            fail(name, "the step equals torch.optim's, which divides by sqrt(s) + eps; d2l divides by "
-                       "sqrt(s + 1e-6)", expected=d2l["params"][0].ravel(), received=got.ravel(),
-                 inputs=inputs, hint="p -= lr * g / torch.sqrt(s + 1e-6)")
+        if not parted:
+            continue
+        # With |g| ~ 1e-4, d2l's step is about lr/10 per element; any sqrt(s) + eps with eps <= 1e-6
+        # (torch's form, or no eps at all) gives about lr or more. Other mistakes in the step
+        # are the update tests' business: this test is about where eps goes.
+        step = np.abs(received["params"][0] - params[0]) / hyper["lr"]
+        d2l_step = np.abs(d2l["params"][0] - params[0]) / hyper["lr"]
+        assert (d2l_step < 0.5).all() and (np.abs(torch_form["params"][0] - params[0]) / hyper["lr"] > 0.9).all()
+        if (step > 0.9).any():
+            fail(name, "for tiny gradients the step is as large as sqrt(s) + eps makes it (torch.optim's form); "
+                       "d2l divides by sqrt(s + 1e-6)", expected=d2l["params"][0].ravel(),
+                 received=received["params"][0].ravel(), inputs=inputs, hint="p -= lr * g / torch.sqrt(s + 1e-6)")
 
 
 # -- learning-rate schedules -----------------------------------------------------------------------------
