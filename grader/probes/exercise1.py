@@ -10,6 +10,7 @@ used as it is, e.g. ``2 - x``).
 from __future__ import annotations
 
 import sys
+import traceback
 import types
 
 import numpy as np
@@ -62,6 +63,15 @@ def _operands(sub, specs, stale=None):
     return operands
 
 
+def _error(sub, exc: BaseException) -> dict:
+    """An exception raised by the student's code, as data: type, message, their traceback lines."""
+    path = getattr(sub, "__file__", "")
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path][-6:]
+    lines = [f"  {f.filename.rsplit('/', 1)[-1]}, line {f.lineno}, in {f.name}\n    {(f.line or '').strip()}"
+             for f in frames]
+    return {"type": type(exc).__name__, "message": str(exc)[:2000], "traceback": "\n".join(lines)}
+
+
 def _forward(sub, op, specs):
     return _data_of(OPS[op][1](*_operands(sub, specs)))
 
@@ -94,19 +104,24 @@ def run_op(sub, op, operands, upstream=None, stale=None, step=None):
         step: when given, also the forward values at inputs moved by +-step, per element.
 
     Returns:
-        ``{"forward", "grads", "perturbed"}``: grads (after ``_gradient``) per operand,
-        None for numbers; perturbed per operand, shape ``(size, 2, *forward shape)``.
+        ``{"forward", "grads", "backward_error", "perturbed"}``: grads (after ``_gradient``)
+        per operand, None for numbers; what ``_gradient`` raised, if it did (so a broken
+        backward does not cost the forward's test); perturbed per operand, shape
+        ``(size, 2, *forward shape)``.
     """
     inputs = _operands(sub, operands, stale)
     result = OPS[op][1](*inputs)
-    out = {"forward": _data_of(result), "grads": None, "perturbed": None}
+    out = {"forward": _data_of(result), "grads": None, "backward_error": None, "perturbed": None}
     if upstream is not None:
         upstream = _array(upstream)
         if out["forward"].shape == upstream.shape:
-            result.grad = upstream.copy()
-            result._gradient()
-            out["grads"] = [None if "number" in spec else _array(matrix.grad)
-                            for spec, matrix in zip(operands, inputs)]
+            try:
+                result.grad = upstream.copy()
+                result._gradient()
+                out["grads"] = [None if "number" in spec else _array(matrix.grad)
+                                for spec, matrix in zip(operands, inputs)]
+            except Exception as exc:  # noqa: BLE001 - reported to the backward checks, as data
+                out["backward_error"] = _error(sub, exc)
     if step is not None:
         out["perturbed"] = [None if "number" in spec else _perturbed(sub, op, operands, index, step)
                             for index, spec in enumerate(operands)]
@@ -271,10 +286,14 @@ def torch_usage(sub, op, operands, upstream):
             return func(*args, **(kwargs or {}))
 
     inputs = _operands(sub, operands)
+    backward_error = None
     with Recorder() as recorder:
         result = OPS[op][1](*inputs)
-        result.grad = _array(upstream)
-        result._gradient()
+        try:
+            result.grad = _array(upstream)
+            result._gradient()
+        except Exception as exc:  # noqa: BLE001 - a broken backward is the gradient tests' business
+            backward_error = type(exc).__name__
     static = {name: _torch_names(sub, _method(sub, name)) for name in OPS[op][0]}
     return {"calls": sorted(set(map(str, recorder.calls))), "static": {k: v for k, v in static.items() if v},
-            "forward_type": type(getattr(result, "data", None)).__name__}
+            "forward_type": type(getattr(result, "data", None)).__name__, "backward_error": backward_error}

@@ -23,6 +23,7 @@ from hypothesis.extra.numpy import arrays
 from grader.checks.compare import assert_close, fail
 from grader.checks.gradcheck import STEP, central_differences, check_gradient, format_array
 from grader.probes import exercise1 as probes
+from grader.sandbox.errors import GradingFailure, SubmissionError
 
 EXERCISE = "exercise1"
 EXAMPLES = 100  # hypothesis examples per op and per check
@@ -182,7 +183,22 @@ def check_forward(op: str, received, expected, inputs) -> None:
                  **FORWARD_TOLERANCE)
 
 
+def raise_submission_error(op: str, error: dict, inputs) -> None:
+    """The student's exception, named after the op, with the input that raised it."""
+    raise GradingFailure(f"{SubmissionError(OPS[op].symbol, dict(error, stage='call'))}\n  input: {inputs}")
+
+
+def call_op(worker, op: str, inputs, **kwargs) -> dict:
+    """``probes.run_op`` in ``worker``; an exception from the submission names the op and the input."""
+    try:
+        return worker.call(probes.run_op, op=op, **kwargs)
+    except SubmissionError as exc:
+        raise_submission_error(op, exc.error, inputs)
+
+
 def require_grads(op: str, out, inputs) -> list:
+    if out.get("backward_error"):
+        raise_submission_error(op, out["backward_error"], inputs)
     if out["grads"] is None:
         fail(OPS[op].symbol, "the forward value has the wrong shape, so no gradient could be checked",
              received=np.asarray(out["forward"]).shape, inputs=inputs, hint="fix the forward pass first")
@@ -226,8 +242,8 @@ def run_case(worker, case: Case) -> dict:
                                                (x.shape, x.tobytes()) for x in case.operands))
     answers = _ANSWERS.setdefault(worker, {})
     if key not in answers:
-        answers[key] = worker.call(probes.run_op, op=case.op, operands=operand_specs(case.operands),
-                                   upstream=case.upstream, stale=case.stale, step=STEP)
+        answers[key] = call_op(worker, case.op, case.inputs, operands=operand_specs(case.operands),
+                               upstream=case.upstream, stale=case.stale, step=STEP)
     return answers[key]
 
 
@@ -293,12 +309,14 @@ def test_op_uses_numpy_only(student, op):
     """The op is written with numpy: no torch, no torch autograd"""
     operands = numpy_only_operands(op)
     forward, _ = torch_result(op, operands)
-    out = student.call(probes.torch_usage, op=op, operands=operand_specs(operands), upstream=np.ones(forward.shape))
+    try:
+        out = student.call(probes.torch_usage, op=op, operands=operand_specs(operands),
+                           upstream=np.ones(forward.shape))
+    except SubmissionError as exc:
+        raise_submission_error(op, exc.error, Described(describe, op, operands))
     if out["calls"] or out["static"]:
-        names = sorted({n for v in out["static"].values() for n in v})
-        fail(OPS[op].symbol, "uses torch", expected="numpy only",
-             received=", ".join(out["calls"][:6] + [f"{n} (referenced by {m})" for m, v in out["static"].items()
-                                                    for n in v][:6]) or ", ".join(names),
+        static = [f"{name} (referenced by {method})" for method, names in out["static"].items() for name in names]
+        fail(OPS[op].symbol, "uses torch", expected="numpy only", received=", ".join(out["calls"][:6] + static[:6]),
              hint="build the forward value and the gradient with numpy (np.exp, @, ...): the point is to "
                   "write autograd yourself")
     if out["forward_type"] != "ndarray":
@@ -335,8 +353,8 @@ def broadcast_case(draw, op: str):
 def test_broadcasting_and_numbers(student, op, data, upstream_seed):
     """Broadcast rows, columns, 1x1 and Python numbers on either side; gradients keep each operand's shape"""
     case = make_case(op, data.draw(broadcast_case(op), label="operands"), upstream_seed)
-    out = student.call(probes.run_op, op=op, operands=operand_specs(case.operands), upstream=case.upstream,
-                       stale=case.stale)
+    out = call_op(student, op, case.inputs, operands=operand_specs(case.operands), upstream=case.upstream,
+                  stale=case.stale)
     check_forward(op, out["forward"], case.forward, case.inputs)
     grads = require_grads(op, out, case.inputs)
     for index, (name, torch_grad) in enumerate(zip(OPS[op].names, case.torch_grads())):
@@ -361,7 +379,7 @@ def test_kink_convention(student, op):
     """At 0 the gradient follows the documented convention exactly"""
     forward, gradient, convention = KINKS[op]
     inputs = describe(op, [KINK_INPUT], KINK_UPSTREAM)
-    out = student.call(probes.run_op, op=op, operands=operand_specs([KINK_INPUT]), upstream=KINK_UPSTREAM)
+    out = call_op(student, op, inputs, operands=operand_specs([KINK_INPUT]), upstream=KINK_UPSTREAM)
     check_forward(op, out["forward"], forward, inputs)
     check_gradient(require_grads(op, out, inputs)[0], gradient, op=OPS[op].symbol, argument="a",
                    source="exactly", inputs=inputs, hint=convention, rtol=0, atol=0)
