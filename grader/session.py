@@ -17,6 +17,8 @@ from grader.sandbox.limits import Limits, WorkerUser, choose_worker_user, worker
 from grader.sandbox.worker import Worker
 
 NOT_RUN_PREFIX = "NOT_RUN: "
+# How hypothesis labels the shrunk failing input (the wording changed across versions).
+HYPOTHESIS_NOTE_PREFIXES = ("Falsifying example", "Failing test case")
 DEFAULT_TEST_TIMEOUT_S = 60.0
 MAX_OUTPUT_CHARS = 2500
 
@@ -232,9 +234,17 @@ def failure_message(excinfo) -> str:
     else:
         text = f"Grading error (not your fault): {type(exc).__name__}: {exc}"
     notes = [n for n in (getattr(exc, "__notes__", None) or getattr(outer, "__notes__", None) or [])
-             if n.startswith("Falsifying") or "example" in n.lower()]
+             if n.startswith(HYPOTHESIS_NOTE_PREFIXES)]
     if notes:
-        note = notes[0]
-        inside = note[note.find("(") + 1:note.rfind(")")] if "(" in note else note
-        text += "\nSmallest failing input found: " + " ".join(inside.split()).rstrip(",")
+        text += "\nSmallest failing input found: " + _drawn_arguments(notes[0])
     return text
+
+
+_FIXTURES = ("student=", "reference=", "record=", "feedback_dir=", "gpu_device=")
+
+
+def _drawn_arguments(note: str) -> str:
+    """'x=5, y=[]' from hypothesis's note, without the fixtures it also lists."""
+    lines = [line.strip().rstrip(",") for line in note.splitlines()[1:-1]]
+    drawn = [line for line in lines if line and not line.startswith(_FIXTURES)]
+    return ", ".join(drawn) if drawn else " ".join(note.split())

@@ -50,3 +50,12 @@ def test_without_the_reference_hidden_tests_are_reported_not_run(grade_submissio
     hidden = report.not_run
     assert hidden and all(t.score == 0 and "Gradescope" in t.output for t in hidden)
     assert report.score == report.max_score == sum(t.max_score for t in report.tests if t.status == "passed")
+
+
+def test_feedback_shows_the_smallest_failing_input(grade_submission, tmp_path):
+    bug = next(m for m in MUTANTS if m.name == "forgets_the_short_last_batch")
+    report = grade_submission("exercise3", bug.write(MODULE, tmp_path), keyword="covers")
+    (result,) = report.tests
+    assert "Smallest failing input found: case=(1, 2, False, False)" in result.output, result.output
+    assert "expected: [1]" in result.output and "received: []" in result.output
+    assert "Worker object" not in result.output
