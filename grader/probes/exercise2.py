@@ -8,12 +8,12 @@ Airfoil training runs the student's optimizer through the kit's own copy of d2l'
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import torch
 
 from grader.probes import uses
+from grader.probes.airfoil import KitLoader, airfoil_tensors, kit_train_ch11
 
 INIT_FUNCTIONS = {"sgd_momentum": "init_momentum_states", "adagrad": "init_adagrad_states",
                   "rmsprop": "init_rmsprop_states", "adam": "init_adam_states"}
@@ -175,66 +175,12 @@ def noisy_runs(sub, eta, schedule, schedule_kwargs, steps, seeds, final_only=Fal
 
 
 # -- airfoil: the kit's train_ch11 with the student's optimizer --------------------------------------
-class _KitLoader:
-    """A plain re-iterable, shuffling loader (d2l's load_array), seeded."""
-
-    def __init__(self, features, labels, batch_size, seed):
-        self.features, self.labels, self.batch_size = features, labels, batch_size
-        self.generator = torch.Generator().manual_seed(seed)
-
-    def __len__(self):
-        return -(-len(self.features) // self.batch_size)
-
-    def __iter__(self):
-        order = torch.randperm(len(self.features), generator=self.generator)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start:start + self.batch_size]
-            yield self.features[batch], self.labels[batch]
-
-
-def _airfoil_tensors(n=1500):
-    from grader.data import load_airfoil
-    data = torch.from_numpy(load_airfoil())
-    data = (data - data.mean(dim=0)) / data.std(dim=0, correction=0)
-    return data[:n, :-1], data[:n, -1]
-
-
-def _full_loss(w, b, data):
-    total, count = 0.0, 0
-    with torch.no_grad():
-        for X, y in data:
-            losses = (X @ w + b - y.reshape(-1, 1)) ** 2 / 2
-            total += float(losses.sum())
-            count += losses.numel()
-    return total / count
-
-
-def kit_train_ch11(trainer_fn, states, hyperparams, data, feature_dim, num_epochs=2):
-    """d2l's train_ch11: linear regression, the loss on all data every 200 examples."""
-    w = torch.normal(mean=0.0, std=0.01, size=(feature_dim, 1), requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
-    seen, elapsed, times, losses = 0, 0.0, [], []
-    start = time.perf_counter()
-    for _ in range(num_epochs):
-        for X, y in data:
-            loss = ((X @ w + b - y.reshape(-1, 1)) ** 2 / 2).mean()
-            loss.backward()
-            trainer_fn([w, b], states, hyperparams)
-            seen += X.shape[0]
-            if seen % 200 == 0:
-                elapsed += time.perf_counter() - start
-                times.append(elapsed)
-                losses.append(_full_loss(w, b, data))
-                start = time.perf_counter()
-    return times, losses
-
-
 def _train_probe(function: str):
     @uses(function)
     def probe(sub, hyperparams, batch_size=10, num_epochs=2, seed=0):
         torch.manual_seed(seed)
-        features, labels = _airfoil_tensors()
-        data = _KitLoader(features, labels, batch_size, seed)
+        features, labels = airfoil_tensors()
+        data = KitLoader(features, labels, batch_size, seed)
         init = INIT_FUNCTIONS.get(function)
         states = getattr(sub, init)(features.shape[1]) if init else None
         times, losses = kit_train_ch11(getattr(sub, function), states, dict(hyperparams), data,
@@ -258,8 +204,8 @@ def concise(sub, optimizer, hyperparams, batch_size=10, num_epochs=2, seed=0):
     optimizer_cls = {"SGD": torch.optim.SGD, "Adam": torch.optim.Adam, "Adagrad": torch.optim.Adagrad,
                      "RMSprop": torch.optim.RMSprop}[optimizer]
     torch.manual_seed(seed)
-    features, labels = _airfoil_tensors()
-    data = _KitLoader(features, labels, batch_size, seed)
+    features, labels = airfoil_tensors()
+    data = KitLoader(features, labels, batch_size, seed)
     result = sub.train_concise(optimizer_cls, dict(hyperparams), data, num_epochs)
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise TypeError(f"train_concise should return (times, losses), got {type(result).__name__}")

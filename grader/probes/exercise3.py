@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from grader.probes import uses
+from grader.probes.airfoil import KitLoader, airfoil_tensors, kit_sgd
 
 
 def _numbered_data(n: int, d: int):
@@ -86,43 +87,13 @@ def airfoil(sub, batch_size, n):
     return {"feature_dim": int(feature_dim), "len": int(len(loaded)), "batches": _batches(loaded)}
 
 
-class _KitLoader:
-    """A plain re-iterable loader, so train_ch11 is graded apart from the student's loader."""
-
-    def __init__(self, features, labels, batch_size, seed):
-        self.features, self.labels, self.batch_size = features, labels, batch_size
-        self.generator = torch.Generator().manual_seed(seed)
-
-    def __len__(self):
-        return -(-len(self.features) // self.batch_size)
-
-    def __iter__(self):
-        order = torch.randperm(len(self.features), generator=self.generator)
-        for start in range(0, len(order), self.batch_size):
-            yield self.features[order[start:start + self.batch_size]], self.labels[order[start:start + self.batch_size]]
-
-
-def _airfoil_tensors(n):
-    from grader.data import load_airfoil
-    data = torch.from_numpy(load_airfoil())
-    data = (data - data.mean(dim=0)) / data.std(dim=0, correction=0)
-    return data[:n, :-1], data[:n, -1]
-
-
-def _kit_sgd(params, states, hyperparams):
-    with torch.no_grad():
-        for p in params:
-            p -= hyperparams["lr"] * p.grad
-            p.grad.zero_()
-
-
 @uses("train_ch11")
 def train(sub, lr, batch_size, num_epochs, seed, n=1500, student_sgd=True):
     """Train on airfoil with the kit's loader; the student's (or the kit's) sgd step."""
     torch.manual_seed(seed)
-    features, labels = _airfoil_tensors(n)
-    data = _KitLoader(features, labels, batch_size, seed)
-    trainer = sub.sgd if student_sgd else _kit_sgd
+    features, labels = airfoil_tensors(n)
+    data = KitLoader(features, labels, batch_size, seed)
+    trainer = sub.sgd if student_sgd else kit_sgd
     times, losses = sub.train_ch11(trainer, None, {"lr": lr}, data, features.shape[1], num_epochs)
     return {"times": [float(t) for t in times], "losses": [float(v) for v in losses]}
 
