@@ -15,6 +15,7 @@ import types
 
 import numpy as np
 
+from grader.checks.torch_calls import record_calls
 from grader.probes import uses
 
 # op name -> (student method names it exercises, how to apply it to its operands)
@@ -274,26 +275,18 @@ def _method(sub, name):
 @uses("Matrix ops")
 def torch_usage(sub, op, operands, upstream):
     """Run one op forward and backward while recording every torch function it calls."""
-    from torch.overrides import TorchFunctionMode
-
-    class Recorder(TorchFunctionMode):
-        def __init__(self):
-            super().__init__()
-            self.calls = []
-
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            self.calls.append(getattr(func, "__qualname__", None) or getattr(func, "__name__", repr(func)))
-            return func(*args, **(kwargs or {}))
-
     inputs = _operands(sub, operands)
-    backward_error = None
-    with Recorder() as recorder:
+
+    def forward_and_backward():
         result = OPS[op][1](*inputs)
         try:
             result.grad = _array(upstream)
             result._gradient()
         except Exception as exc:  # noqa: BLE001 - a broken backward is the gradient tests' business
-            backward_error = type(exc).__name__
+            return result, type(exc).__name__
+        return result, None
+
+    (result, backward_error), calls = record_calls(forward_and_backward)
     static = {name: _torch_names(sub, _method(sub, name)) for name in OPS[op][0]}
-    return {"calls": sorted(set(map(str, recorder.calls))), "static": {k: v for k, v in static.items() if v},
+    return {"calls": sorted({str(name) for name, _, _ in calls}), "static": {k: v for k, v in static.items() if v},
             "forward_type": type(getattr(result, "data", None)).__name__, "backward_error": backward_error}

@@ -1,0 +1,197 @@
+"""Exercise 1's ops as the grader sees them: what to draw, torch's version, how to describe a case.
+
+Trusted side only. Hypothesis draws shapes 1..6 x 1..6 and values kept clear of kinks
+(abs, relu), poles (division, negative powers) and domain edges (log of positives only);
+torch (float64) gives the expected forward values and gradients.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from grader.checks.gradcheck import format_array
+
+
+# -- what hypothesis draws ----------------------------------------------------------------------
+def floats(low: float, high: float):
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+def away_from_zero(margin: float, high: float):
+    """Values with |x| in [margin, high]: clear of a kink (abs, relu) or a pole (1/x)."""
+    return st.one_of(floats(margin, high), floats(-high, -margin))
+
+
+ANY = floats(-3, 3)
+KINK_MARGIN = away_from_zero(0.01, 3)
+POSITIVE = floats(0.1, 5)
+DIVISOR = away_from_zero(0.5, 3)
+sizes = st.integers(1, 6)
+
+
+def matrix(shape, elements=ANY):
+    # fill=nothing draws every element on its own (no runs of one repeated value).
+    return arrays(np.float64, shape, elements=elements, fill=st.nothing())
+
+
+def unary(elements):
+    return st.tuples(sizes, sizes).flatmap(lambda shape: st.tuples(matrix(shape, elements)))
+
+
+UNARY = ("a",)
+
+
+def same_shape(first, second):
+    return st.tuples(sizes, sizes).flatmap(lambda shape: st.tuples(matrix(shape, first), matrix(shape, second)))
+
+
+def matmul_pair():
+    return st.tuples(sizes, sizes, sizes).flatmap(lambda mkn: st.tuples(matrix(mkn[:2]), matrix(mkn[1:])))
+
+
+def power():
+    """``(a, k)``: integer exponents on any base (non-positive ones away from 0), fractional on positives."""
+    def base_for(k):
+        if float(k) != int(k):
+            return POSITIVE
+        return DIVISOR if k <= 0 else ANY
+    exponents = st.sampled_from([2, 3, 1, 0, -1, -2, 2.0, 0.5, 1.5, -0.5])
+    return exponents.flatmap(lambda k: st.tuples(sizes, sizes).flatmap(
+        lambda shape: st.tuples(matrix(shape, base_for(k)), st.just(k))))
+
+
+@dataclass(frozen=True)
+class Op:
+    """One graded op: how feedback writes it, torch's version of it, and what to draw."""
+
+    symbol: str
+    torch_op: Callable
+    cases: st.SearchStrategy
+    names: tuple[str, ...]
+    hint: str = ""
+
+
+BINARY = ("a", "b")
+OPS = {
+    "sub": Op("a - b", lambda a, b: a - b, same_shape(ANY, ANY), BINARY, "d/da = upstream, d/db = -upstream"),
+    "mul": Op("a * b", lambda a, b: a * b, same_shape(ANY, ANY), BINARY, "d/da = b * upstream, d/db = a * upstream"),
+    "div": Op("a / b", lambda a, b: a / b, same_shape(ANY, DIVISOR), BINARY,
+              "d/da = upstream / b, d/db = -a * upstream / b**2"),
+    "neg": Op("-a", lambda a: -a, unary(ANY), UNARY, "d/da = -upstream"),
+    "matmul": Op("a @ b", lambda a, b: a @ b, matmul_pair(), BINARY,
+                 "d/da = upstream @ b.T (shape of a), d/db = a.T @ upstream (shape of b)"),
+    "pow": Op("a ** k", lambda a, k: a ** k, power(), ("a", "k"), "d/da = k * a**(k-1) * upstream"),
+    "transpose": Op("a.T", lambda a: a.T, unary(ANY), UNARY, "d/da = upstream.T"),
+    "sum": Op("a.sum()", lambda a: a.sum().reshape(1, 1), unary(ANY), UNARY,
+              "every element of a gets the 1x1 upstream"),
+    "mean": Op("a.mean()", lambda a: a.mean().reshape(1, 1), unary(ANY), UNARY,
+               "every element of a gets upstream / (nrow * ncol)"),
+    "abs": Op("abs(a)", torch.abs, unary(KINK_MARGIN), UNARY, "d/da = sign(a) * upstream"),
+    "relu": Op("a.relu()", torch.relu, unary(KINK_MARGIN), UNARY, "d/da = upstream where a > 0, else 0"),
+    "exp": Op("a.exp()", torch.exp, unary(ANY), UNARY, "d/da = exp(a) * upstream: reuse the output"),
+    "log": Op("a.log()", torch.log, unary(POSITIVE), UNARY, "d/da = upstream / a"),
+    "sigmoid": Op("a.sigmoid()", torch.sigmoid, unary(ANY), UNARY,
+                  "d/da = s * (1 - s) * upstream with s the OUTPUT sigmoid(a)"),
+    "tanh": Op("a.tanh()", torch.tanh, unary(ANY), UNARY, "d/da = (1 - t**2) * upstream with t the OUTPUT tanh(a)"),
+}
+
+
+# -- what the trusted side expects ------------------------------------------------------------
+def operand_specs(operands) -> list[dict]:
+    return [{"matrix": x} if isinstance(x, np.ndarray) else {"number": x} for x in operands]
+
+
+def torch_result(op: str, operands, upstream=None):
+    """torch's forward value (as a 2-D array) and, given ``upstream``, its gradient per operand."""
+    tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) if isinstance(x, np.ndarray) else x
+               for x in operands]
+    out = OPS[op].torch_op(*tensors)
+    grads = None
+    if upstream is not None:
+        out.backward(torch.as_tensor(upstream))
+        grads = [t.grad.numpy() if isinstance(t, torch.Tensor) else None for t in tensors]
+    return out.detach().numpy(), grads
+
+
+def extras_for(operands, output_shape, seed: int):
+    """An upstream gradient and the stale ``grad`` each matrix operand holds before (rounded, readable)."""
+    rng = np.random.default_rng(seed)
+    upstream = np.round(rng.uniform(-2, 2, output_shape), 3)
+    stale = [np.round(rng.uniform(-1, 1, x.shape), 3) if isinstance(x, np.ndarray) else None for x in operands]
+    return upstream, stale
+
+
+def describe(op: str, operands, upstream=None, stale=None) -> str:
+    names = OPS[op].names if op in OPS else ("a", "b")
+    parts = [f"{name} = {format_array(x)}" for name, x in zip(names, operands)]
+    if upstream is not None:
+        parts.append(f"upstream result.grad = {format_array(upstream)}")
+    if stale is not None and any(s is not None for s in stale):
+        parts.append("grads held before: " + ", ".join(f"{n}.grad = {format_array(s)}"
+                                                       for n, s in zip(names, stale) if s is not None))
+    return f"{OPS[op].symbol if op in OPS else op} with " + "; ".join(parts)
+
+
+class Described:
+    """An input description rendered only when a failure message needs it (rendering is slow)."""
+
+    def __init__(self, render, *args):
+        self.render, self.args = render, args
+
+    def __str__(self) -> str:
+        return self.render(*self.args)
+
+    def __bool__(self) -> bool:
+        return True
+
+
+
+@dataclass
+class Case:
+    """One drawn case of one op, with what the trusted side expects of it."""
+
+    op: str
+    operands: list
+    forward: np.ndarray  # torch's forward value
+    upstream: np.ndarray
+    stale: list  # per operand, the grad it holds before _gradient runs (None for numbers)
+
+    @property
+    def inputs(self) -> "Described":
+        return Described(describe, self.op, self.operands, self.upstream, self.stale)
+
+    def torch_grads(self) -> list:
+        return torch_result(self.op, self.operands, self.upstream)[1]
+
+
+def make_case(op: str, operands, upstream_seed: int) -> Case:
+    forward, _ = torch_result(op, operands)
+    upstream, stale = extras_for(operands, forward.shape, upstream_seed)
+    return Case(op, list(operands), forward, upstream, stale)
+
+
+BROADCAST_SHAPES = st.tuples(sizes, sizes).flatmap(lambda mn: st.sampled_from(
+    [(1, mn[1]), (mn[0], 1), (1, 1)]).map(lambda small: (mn, small)))
+
+
+@st.composite
+def broadcast_case(draw, op: str):
+    """``(a, b)`` where one side is a row, a column, a 1x1 matrix or a Python number."""
+    second = DIVISOR if op == "div" else ANY
+    full, small = draw(BROADCAST_SHAPES)
+    kind = draw(st.sampled_from(["matrix", "int", "float"]))
+    if kind == "int":
+        other = draw(st.sampled_from([-3, -2, -1, 1, 2, 3]))
+    elif kind == "float":
+        other = draw(second)
+    else:
+        other = draw(matrix(small, second))
+    if draw(st.booleans()):
+        return draw(matrix(full, ANY)), other  # a op b: b is the broadcast one
+    first = draw(matrix(full, second))
+    return other, first
