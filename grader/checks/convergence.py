@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.checks.plotting import pyplot, save
+
 # Final full-data loss on standardized airfoil with d2l §12.5's settings. The reference ends
 # at 0.243..0.249 over seeds 0-4 (d2l prints 0.243..0.249); the band is that range +-0.01.
 AIRFOIL_BANDS = {
@@ -18,39 +20,24 @@ AIRFOIL_BANDS = {
 }
 
 
-def _pyplot():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
-
 def plot_curve(run: dict, title: str, path: Path) -> Path:
     """Loss against training time, as in d2l's figures."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.5, 3))
     ax.plot(run.get("times", []), run.get("losses", []), marker=".")
     ax.set_xlabel("time (s)")
     ax.set_ylabel("loss")
     ax.set_title(title, fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save(fig, path)
 
 
 def plot_loglog(batch_sizes, values, slope: float, path: Path) -> Path:
     """Minibatch-gradient variance against batch size, with the 1/B line."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.5, 3))
     ax.loglog(batch_sizes, values, "o-", label=f"yours (slope {slope:.2f})")
     ax.loglog(batch_sizes, [values[0] / b for b in batch_sizes], "--", label="1/B")
     ax.set_xlabel("batch size B")
     ax.set_ylabel("E||g_B - g||²")
     ax.legend()
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save(fig, path)

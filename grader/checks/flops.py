@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.checks.plotting import pyplot, save
+
 
 def timing_inputs(n: int, seed: int):
     """The float32 ``n x n`` matrices ``B, C`` every timed product starts from (on the CPU)."""
@@ -78,9 +80,7 @@ def gflops(n: int, seconds: float) -> float:
 
 def plot_gflops(results: dict, title: str, path: Path) -> Path:
     """A bar chart of GFLOPS per strategy on a log axis (the feedback's picture of d2l's table)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     names = list(results)
     fig, ax = plt.subplots(figsize=(5, 3.2))
     bars = ax.bar(names, [max(float(results[name]), 1e-6) for name in names], color="tab:blue")
@@ -89,8 +89,4 @@ def plot_gflops(results: dict, title: str, path: Path) -> Path:
     ax.set_ylabel("GFLOPS (log scale)")
     ax.tick_params(axis="x", labelsize=8)
     ax.set_title(title, fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save(fig, path)

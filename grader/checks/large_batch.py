@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.checks.plotting import pyplot, save
+
 # One call into the worker runs all of it: LARS for three seeds, then SGD at the linearly
 # scaled rate (lr 0.1 at batch 32 -> 3.2 at batch 1024) and SGD at batch 32, for the plot.
 SETTINGS = dict(lars_seeds=[0, 1, 2], epochs=20,
@@ -43,10 +45,9 @@ def describe(out: dict) -> str:
 
 def plot_runs(out: dict, path: Path) -> Path:
     """Validation accuracy against epochs for small-batch SGD, scaled SGD and LARS."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
+
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(5.5, 3.5))
     s = SETTINGS
@@ -67,8 +68,4 @@ def plot_runs(out: dict, path: Path) -> Path:
     ax.set_ylabel("validation accuracy")
     ax.set_ylim(0, 1)
     ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save(fig, path)
