@@ -233,18 +233,26 @@ def failure_message(excinfo) -> str:
         text = f"Grading error (not your fault): {exc}"
     else:
         text = f"Grading error (not your fault): {type(exc).__name__}: {exc}"
-    notes = [n for n in (getattr(exc, "__notes__", None) or getattr(outer, "__notes__", None) or [])
-             if n.startswith(HYPOTHESIS_NOTE_PREFIXES)]
-    if notes:
-        text += "\nSmallest failing input found: " + _drawn_arguments(notes[0])
+    example = smallest_example(getattr(exc, "__notes__", None) or getattr(outer, "__notes__", None) or [])
+    if example:
+        text += "\nSmallest failing input found: " + example
     return text
 
 
-_FIXTURES = ("student=", "reference=", "record=", "feedback_dir=", "gpu_device=")
+def smallest_example(notes: list[str]) -> str:
+    """The shrunk input from hypothesis's notes: drawn arguments, then interactive draws."""
+    heads = [n for n in notes if n.startswith(HYPOTHESIS_NOTE_PREFIXES)]
+    if not heads:
+        return ""
+    draws = [n.split(": ", 1)[-1] for n in notes if n.startswith("Draw ")]
+    return ", ".join(filter(None, [_drawn_arguments(heads[0]), *draws]))
+
+
+_FIXTURES = ("student=", "reference=", "record=", "feedback_dir=", "gpu_device=")  # not drawn inputs
 
 
 def _drawn_arguments(note: str) -> str:
     """'x=5, y=[]' from hypothesis's note, without the fixtures it also lists."""
     lines = [line.strip().rstrip(",") for line in note.splitlines()[1:-1]]
-    drawn = [line for line in lines if line and not line.startswith(_FIXTURES)]
-    return ", ".join(drawn) if drawn else " ".join(note.split())
+    drawn = [line for line in lines if line and not line.startswith(_FIXTURES) and line != "data=data(...)"]
+    return ", ".join(drawn)
