@@ -43,8 +43,11 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
+    # Loaded before any suite is imported: @given captures the settings in force at import,
+    # and a suite module imported once (say by `grade list`) is reused by later gradings.
     from grader import hypothesis_profile
     hypothesis_profile.register()
+    hypothesis_profile.load()
 
 
 def active_session(config) -> GradingSession | None:
@@ -59,9 +62,6 @@ def pytest_sessionstart(session):
     config = session.config
     if active_session(config) is None and config.getoption("--submission"):
         _start_session_from_options(config)
-    if active_session(config) is not None:
-        from grader import hypothesis_profile
-        hypothesis_profile.load()
 
 
 def _start_session_from_options(config) -> None:
