@@ -31,5 +31,5 @@ if ! .venv/bin/python -c "import torch" >/dev/null 2>&1; then
     "${pip[@]}" --no-index "torch==${TORCH_VERSION}" 2>/dev/null \
         || "${pip[@]}" "torch==${TORCH_VERSION}" --index-url "${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
 fi
-"${pip[@]}" -e .
+"${pip[@]}" -e ".[dev]"
 echo "Installed. Activate with: source .venv/bin/activate   (then: grade list)"
