@@ -30,6 +30,27 @@ def grade_submission(tmp_path):
     return run
 
 
-def failed_tests(report) -> set[str]:
-    """Suite function names (parameters dropped) of the tests that lost points."""
-    return {t.test_id.split("[")[0] for t in report.tests if t.status == "failed"}
+def failed_tests(report, expected=frozenset()) -> set[str]:
+    """The tests that lost points, as suite function names (parameters dropped).
+
+    A function that ``expected`` names with its case (``test_x[cpu]``) is listed by case, so
+    a golden bug can be expected to fail only some cases of a parametrized test.
+    """
+    by_case = {name.split("[")[0] for name in expected if "[" in name}
+    failed = {t.test_id for t in report.tests if t.status == "failed"}
+    return {i if i.split("[")[0] in by_case else i.split("[")[0] for i in failed}
+
+
+def assert_full_marks(report) -> None:
+    """The reference: no grading error, no test left unrun, every point earned."""
+    assert not report.errors, report.errors
+    assert report.not_run == []
+    assert report.score == report.max_score > 0, [(t.test_id, t.output) for t in report.tests
+                                                  if t.status == "failed"]
+
+
+def assert_scores_zero(report) -> None:
+    """The stub: every test failed, saying the work is not done yet."""
+    assert report.score == 0
+    assert all(t.status == "failed" for t in report.tests)
+    assert any("is not implemented yet" in t.output for t in report.tests)
