@@ -28,8 +28,11 @@ pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 # A plain `pip install torch` on Linux would pull several GB of CUDA packages.
 TORCH_VERSION=${TORCH_VERSION:-2.13.0}
 if ! .venv/bin/python -c "import torch" >/dev/null 2>&1; then
-    "${pip[@]}" --no-index "torch==${TORCH_VERSION}" 2>/dev/null \
-        || "${pip[@]}" "torch==${TORCH_VERSION}" --index-url "${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
+    "${pip[@]}" --no-deps --no-index "torch==${TORCH_VERSION}" 2>/dev/null \
+        || "${pip[@]}" --no-deps "torch==${TORCH_VERSION}" \
+               --index-url "${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
+    # torch's own dependencies from the default index; torch itself is already satisfied.
+    "${pip[@]}" "torch==${TORCH_VERSION}"
 fi
 "${pip[@]}" -e ".[dev]"
 echo "Installed. Activate with: source .venv/bin/activate   (then: grade list)"
