@@ -87,5 +87,7 @@ def _run_pytest(exercise: exercises.Exercise, session: GradingSession, keyword: 
     if keyword:
         args += ["-k", keyword]
     code = pytest.main(args, plugins=[_Activator(session)])
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not session.report.tests:
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED and keyword:
+        session.report.errors.append(f"No test of {exercise.id} matches -k {keyword!r}.")
+    elif code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not session.report.tests:
         session.report.errors.append(f"Grading error (not your fault): the suite did not run (pytest exit {code}).")

@@ -42,3 +42,13 @@ def test_reports_are_written_and_exit_is_zero_whatever_the_score(tmp_path, kit_r
     results = json.loads(results_json.read_text())
     assert results["score"] == 0 and results["tests"][0]["status"] == "failed"
     assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(results["tests"][0])
+
+
+def test_all_grades_every_exercise_from_one_folder(tmp_path, kit_root, capsys):
+    report_json = tmp_path / "all.json"
+    code = main(["all", "--submission", str(kit_root / "exercises"), "-k", "matches_reference or keeps_float32",
+                 "--json", str(report_json), "--feedback-dir", str(tmp_path / "fb")])
+    assert code == 0
+    reports = json.loads(report_json.read_text())
+    assert [r["exercise"] for r in reports] == [f"exercise{n}" for n in range(1, 6)]
+    assert all(r["score"] == 0 and r["tests"] and not r["errors"] for r in reports), [r["errors"] for r in reports]
