@@ -112,10 +112,8 @@ class GradingSession:
         self._hide_solutions()
         worker = Worker(module_path, self.exercise.module, label=label, limits=self.limits, user=user,
                         protect=self._protected() if student else (), env=env,
-                        parent_dir=self._private_dir(label))
-        if label == "student" and self.submission_error:
-            worker._fatal_import_error = {"type": "SubmissionError", "stage": "import",
-                                          "message": self.submission_error}
+                        parent_dir=self._private_dir(label),
+                        load_error=self.submission_error if student else "")
         self._workers[label] = worker
         return worker
 

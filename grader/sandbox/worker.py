@@ -51,7 +51,7 @@ class Worker:
     def __init__(self, submission: Path | None, module_name: str, *, label: str = "submission",
                  limits: Limits = Limits(), user: WorkerUser = WorkerUser(),
                  protect: tuple[str, ...] = (), env: dict | None = None, python: str | None = None,
-                 parent_dir: Path | None = None):
+                 parent_dir: Path | None = None, load_error: str = ""):
         self.submission = Path(submission) if submission else None
         self.module_name = module_name
         self.label = label
@@ -65,14 +65,16 @@ class Worker:
         # The first crash or hang within a test is that test's verdict: later calls in the same
         # test (hypothesis shrinking, say) fail at once instead of crashing or hanging again.
         self._test_failure: Exception | None = None
-        self.calls = 0
         self.restarts = 0
         self.timeouts = 0
         self._proc: subprocess.Popen | None = None
         self._reader = self._writer = None
         self._tmp: Path | None = None
+        self._pipe_fds: tuple[int, ...] = ()  # the grader's ends of the two pipes
         self._next_id = 0
-        self._fatal_import_error: dict | None = None
+        # Set when the module cannot be loaded at all: every call then fails with this, at once.
+        self._fatal_import_error: dict | None = (
+            {"type": "SubmissionError", "stage": "import", "message": load_error} if load_error else None)
 
     # -- life cycle -------------------------------------------------------------------
     def _prepare_dir(self) -> tuple[Path, Path, Path | None]:
@@ -119,7 +121,7 @@ class Worker:
             os.close(resp_w)
             output.close()
         self._reader, self._writer = channel.Reader(resp_r), channel.Writer(req_w)
-        self._read_fds = (resp_r, req_w)
+        self._pipe_fds = (resp_r, req_w)
         try:
             ready = self._reader.receive(timeout=self.limits.start_timeout_s)
         except channel.ChannelTimeout:
@@ -164,12 +166,12 @@ class Worker:
                 pass
             self._reap()
             self._proc = None
-        for fd in getattr(self, "_read_fds", ()):
+        for fd in self._pipe_fds:
             try:
                 os.close(fd)
             except OSError:
                 pass
-        self._read_fds = ()
+        self._pipe_fds = ()
 
     def close(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
@@ -260,7 +262,6 @@ class Worker:
             self.kill()
             raise WorkerCrashed(f"{function}: the submission broke the grader's channel ({exc})") from None
         elapsed = time.perf_counter() - start
-        self.calls += 1
         if reply is None:
             code = self._reap()
             tail = self._output_tail()
