@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -15,6 +16,9 @@ from grader.results import (FAILED, NOT_RUN, PASSED, SKIPPED, GradeReport, Leade
 from grader.sandbox.errors import GradingFailure, SandboxUnavailable
 from grader.sandbox.limits import Limits, WorkerUser, choose_worker_user, worker_python
 from grader.sandbox.worker import Worker
+
+if sys.version_info < (3, 11):  # a builtin from 3.11; pytest depends on the backport before that
+    from exceptiongroup import BaseExceptionGroup
 
 NOT_RUN_PREFIX = "NOT_RUN: "
 # How hypothesis labels the shrunk failing input (the wording changed across versions).
