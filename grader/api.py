@@ -9,11 +9,11 @@ import traceback
 import pytest
 
 from grader import exercises, plugin
-from grader.data import datasets
+from grader.grading_run import open_run
 from grader.results import GradeReport
 from grader.sandbox.limits import Limits
 from grader.session import GradingSession
-from grader.submission import resolve
+from grader.submission import MissingSubmission
 
 
 def device_name() -> str:
@@ -28,17 +28,6 @@ def device_name() -> str:
     return f"cpu ({cpu}, {os.cpu_count()} cores)"
 
 
-def _data_dir_for(exercise: exercises.Exercise, report: GradeReport) -> str | None:
-    """Make sure the exercise's datasets are present before any student code runs."""
-    folder = None
-    for name in exercise.datasets:
-        try:
-            folder = str(datasets.ensure(name).parent)
-        except datasets.DatasetError as exc:
-            report.errors.append(str(exc))
-    return folder
-
-
 def grade(exercise_id: str, submission=None, *, solutions_dir=None, feedback_dir=None,
           sandbox: str = "auto", progress=None, keyword: str | None = None,
           limits: Limits = Limits()) -> GradeReport:
@@ -46,25 +35,23 @@ def grade(exercise_id: str, submission=None, *, solutions_dir=None, feedback_dir
 
     Raises only for usage errors: an unknown exercise or a submission path that does not exist.
     """
-    exercise = exercises.get(exercise_id)
-    resolved = resolve(submission, exercise)
     started = time.perf_counter()
+    exercise = exercises.get(exercise_id)
     report = GradeReport(exercise=exercise.id, title=exercise.title)
+    run = None
     try:
-        session = GradingSession(exercise, resolved.module_path, resolved.error,
-                                 solutions_dir=solutions_dir, feedback_dir=feedback_dir,
-                                 sandbox=sandbox, limits=limits, data_dir=_data_dir_for(exercise, report),
-                                 progress=progress)
-        session.report.errors[:0] = report.errors
-        report = session.report
-        if resolved.error:
-            report.errors.append(resolved.error)
-        _run_pytest(exercise, session, keyword)
+        run = open_run(exercise_id, submission, solutions_dir=solutions_dir, feedback_dir=feedback_dir,
+                       sandbox=sandbox, limits=limits, progress=progress)
+        report = run.session.report
+        _run_pytest(exercise, run.session, keyword)
+    except MissingSubmission:
+        raise
     except Exception as exc:  # the grader itself failed: say so, still return a report
         report.errors.append(f"Grading error (not your fault): {type(exc).__name__}: {exc}")
         report.notes.append("".join(traceback.format_exception(exc))[-2000:])
     finally:
-        resolved.cleanup()
+        if run is not None:
+            run.close()
     report.device = device_name()
     report.execution_time = time.perf_counter() - started
     return report

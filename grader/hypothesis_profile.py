@@ -14,7 +14,7 @@ PROFILE = "grading"
 EXAMPLES_VARIABLE = "GRADER_HYPOTHESIS_EXAMPLES"
 
 
-def register() -> None:
+def _register() -> None:
     settings.register_profile(PROFILE, deadline=None, derandomize=True, database=None,
                               print_blob=False, max_examples=int(os.environ.get(EXAMPLES_VARIABLE, 50)),
                               suppress_health_check=list(HealthCheck),
@@ -22,5 +22,15 @@ def register() -> None:
                               phases=[phase for phase in Phase if phase.name != "explain"])
 
 
-def load() -> None:
+def load() -> str:
+    """Make the grading profile current; return the name of the one it replaces."""
+    current = getattr(settings, "get_current_profile_name", None)  # hypothesis >= 6.131
+    previous = current() if current else (settings._current_profile or "default")
+    _register()
     settings.load_profile(PROFILE)
+    return previous
+
+
+def restore(previous: str) -> None:
+    """Put back the profile that was current before grading (someone else's tests use it)."""
+    settings.load_profile(previous)

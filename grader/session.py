@@ -18,7 +18,7 @@ from grader.sandbox.limits import Limits, WorkerUser, choose_worker_user, worker
 from grader.sandbox.worker import Worker
 
 if sys.version_info < (3, 11):  # a builtin from 3.11; pytest depends on the backport before that
-    from exceptiongroup import BaseExceptionGroup
+    from exceptiongroup import BaseExceptionGroup  # novermin (the backport is the guard)
 
 NOT_RUN_PREFIX = "NOT_RUN: "
 # How hypothesis labels the shrunk failing input (the wording changed across versions).
@@ -109,7 +109,8 @@ class GradingSession:
         return tuple(paths)
 
     def _make_worker(self, label: str, module_path: Path | None) -> Worker:
-        env = {"GRADER_DATA_DIR": self.data_dir} if self.data_dir else {}
+        # The trusted side has looked for the datasets (and downloaded them) already.
+        env = {"GRADER_DATA_DIR": self.data_dir or "", "GRADER_DATA_OFFLINE": "1"}
         # The reference is trusted code: it keeps the grader's user, under the same limits.
         student = label == "student"
         user = self._worker_user() if student else WorkerUser()

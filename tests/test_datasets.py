@@ -24,10 +24,51 @@ def test_airfoil_and_mnist_load_with_the_documented_shapes():
 
 @pytest.fixture
 def empty_places(tmp_path, monkeypatch):
-    """No data folder, an empty cache: the loader must download or explain."""
+    """No data folder, no shipped copies, an empty cache: the loader must download or explain."""
     monkeypatch.setenv(datasets.ENV_VAR, str(tmp_path / "data"))
+    monkeypatch.delenv(datasets.OFFLINE_VAR, raising=False)
+    monkeypatch.setattr(datasets, "BUNDLED", tmp_path / "bundled")
     monkeypatch.setattr(datasets, "CACHE", tmp_path / "cache")
     return tmp_path
+
+
+def _no_network(monkeypatch):
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no route to host")
+    monkeypatch.setattr(datasets.urllib.request, "urlopen", offline)
+
+
+@pytest.mark.parametrize("name", sorted(datasets.manifest()))
+def test_the_kit_ships_every_dataset_verified(name, tmp_path, monkeypatch):
+    """Offline right after install: no data folder, an empty cache, no network."""
+    monkeypatch.delenv(datasets.ENV_VAR, raising=False)
+    monkeypatch.delenv(datasets.OFFLINE_VAR, raising=False)
+    monkeypatch.setattr(datasets, "CACHE", tmp_path / "cache")
+    _no_network(monkeypatch)
+    path = datasets.ensure(name)
+    assert path.parent == datasets.BUNDLED
+    assert datasets.sha1_of(path) == datasets.manifest()[name]["sha1"]
+    assert path.name in (datasets.BUNDLED / "README.md").read_text()  # its licence is shipped beside it
+
+
+def test_a_shipped_copy_that_was_tampered_with_is_refused(empty_places):
+    shipped = empty_places / "bundled"
+    shipped.mkdir()
+    (shipped / "airfoil_self_noise.dat").write_text("800\t0\n")
+    with pytest.raises(datasets.DatasetError, match="corrupt"):
+        datasets.ensure("airfoil")
+
+
+@needs_shared
+def test_a_worker_looks_only_where_the_grader_found_the_files(empty_places, monkeypatch):
+    """In a worker the trusted side has already searched: no download, no other folders, one pointer."""
+    _no_network(monkeypatch)
+    monkeypatch.setattr(datasets, "BUNDLED", SHARED_DATA)  # would be found, were it searched
+    monkeypatch.setenv(datasets.OFFLINE_VAR, "1")
+    with pytest.raises(datasets.DatasetError, match="not available to the grader .*top of the report"):
+        datasets.ensure("airfoil")
+    monkeypatch.setenv(datasets.ENV_VAR, str(SHARED_DATA))
+    assert datasets.ensure("airfoil") == SHARED_DATA / "airfoil_self_noise.dat"
 
 
 def test_a_corrupt_file_is_refused_with_advice(empty_places):
@@ -39,9 +80,7 @@ def test_a_corrupt_file_is_refused_with_advice(empty_places):
 
 
 def test_no_network_gives_a_clear_error(empty_places, monkeypatch):
-    def offline(*args, **kwargs):
-        raise urllib.error.URLError("no route to host")
-    monkeypatch.setattr(datasets.urllib.request, "urlopen", offline)
+    _no_network(monkeypatch)
     with pytest.raises(datasets.DatasetError, match="could not download .*download it yourself"):
         datasets.ensure("airfoil")
 

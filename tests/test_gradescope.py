@@ -67,8 +67,6 @@ def autograder(exercise3_zip):
     def run(*args: str) -> dict:
         env = {key: value for key, value in os.environ.items() if not key.startswith("GRADER_")}
         env.update(GRADER_AUTOGRADER_ROOT=str(root), GRADER_PYTHON=sys.executable, GRADER_WORKER_USER="nobody")
-        if "datasets/cache/airfoil_self_noise.dat" not in exercise3_zip.entries and "GRADER_DATA_DIR" in os.environ:
-            env["GRADER_DATA_DIR"] = os.environ["GRADER_DATA_DIR"]
         done = subprocess.run(["bash", str(root / "run_autograder"), *args], env=env, capture_output=True,
                               text=True, timeout=600)
         assert done.returncode == 0, done.stderr[-3000:]
@@ -117,11 +115,17 @@ def test_zip_is_reproducible(exercise3_zip, tmp_path):
     assert again.path.read_bytes() == exercise3_zip.path.read_bytes()
 
 
+def test_the_zip_carries_only_its_exercises_datasets(exercise3_zip):
+    data = [n for n in exercise3_zip.entries if n.startswith("grader/data/bundled/")]
+    assert data == ["grader/data/bundled/README.md", "grader/data/bundled/airfoil_self_noise.dat"]
+    assert exercise3_zip.datasets_bundled == ["airfoil_self_noise.dat"]
+
+
 def test_build_command(tmp_path, capsys):
     assert grade_main(["gradescope-build", "--assignment", "exercise3", "--out", str(tmp_path / "a.zip"),
                        "--no-data"]) == 0
     with zipfile.ZipFile(tmp_path / "a.zip") as zf:
-        assert not [n for n in zf.namelist() if n.startswith("datasets/cache/")]
+        assert [n for n in zf.namelist() if n.startswith("grader/data/bundled/")] == ["grader/data/bundled/README.md"]
     assert grade_main(["gradescope-build", "--assignment", "nope", "--out", str(tmp_path / "b.zip")]) == 1
     assert "unknown assignment 'nope'" in capsys.readouterr().err
 

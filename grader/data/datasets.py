@@ -1,4 +1,8 @@
-"""Find, download and verify the datasets named in ``datasets/manifest.json``."""
+"""Find, download and verify the datasets named in ``grader/data/manifest.json``.
+
+Lookup order: the folders in ``$GRADER_DATA_DIR``, the copies shipped with the kit, the
+download cache, then the canonical URL. Every file found is checked against its SHA-1.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -10,9 +14,15 @@ from pathlib import Path
 
 from grader.exercises import KIT_ROOT
 
-MANIFEST = KIT_ROOT / "datasets" / "manifest.json"
-CACHE = KIT_ROOT / "datasets" / "cache"
+MANIFEST = Path(__file__).with_name("manifest.json")
+BUNDLED = Path(__file__).with_name("bundled")
+# The checkout's cache when there is one, else the user's (an installed kit has no datasets/).
+CACHE = (KIT_ROOT / "datasets" / "cache" if (KIT_ROOT / "datasets").is_dir()
+         else Path.home() / ".cache" / "sgd-kit" / "datasets")
 ENV_VAR = "GRADER_DATA_DIR"
+# Set for workers: the trusted side has already looked and downloaded, so a worker that
+# does not find a file says so at once instead of trying the network test after test.
+OFFLINE_VAR = "GRADER_DATA_OFFLINE"
 
 
 class DatasetError(RuntimeError):
@@ -32,8 +42,10 @@ def sha1_of(path: Path) -> str:
 
 
 def _candidates(filename: str) -> list[Path]:
-    folders = [Path(os.environ[ENV_VAR])] if os.environ.get(ENV_VAR) else []
-    return [folder / filename for folder in folders + [CACHE]]
+    folders = [Path(p) for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
+    if os.environ.get(OFFLINE_VAR):  # a worker: only where the trusted side found the files
+        return [folder / filename for folder in folders]
+    return [folder / filename for folder in folders + [BUNDLED, CACHE]]
 
 
 def _download(url: str, target: Path) -> None:
@@ -55,12 +67,15 @@ def ensure(name: str, download: bool = True) -> Path:
     if name not in entries:
         raise DatasetError(f"unknown dataset {name!r} (known: {', '.join(entries)})")
     entry = entries[name]
-    where = f"put {entry['file']} in {CACHE} or in the folder named by ${ENV_VAR}"
+    where = f"put {entry['file']} in {CACHE} or in a folder named by ${ENV_VAR}"
     for path in _candidates(entry["file"]):
         if path.exists():
             if sha1_of(path) != entry["sha1"]:
                 raise DatasetError(f"{path} is corrupt (SHA-1 mismatch): delete it and {where}")
             return path
+    if os.environ.get(OFFLINE_VAR):
+        raise DatasetError(f"dataset {name!r} is not available to the grader (see the error at the top "
+                           "of the report)")
     if not download:
         raise DatasetError(f"dataset {name!r} not found: {where}")
     target = CACHE / entry["file"]

@@ -2,8 +2,9 @@
 
 At the zip's root: ``setup.sh`` and ``run_autograder`` (Gradescope's entry points), the
 kit (``grader/``, ``pyproject.toml``), ``assignment.json`` (which exercises it grades),
-the reference solutions of those exercises only, the dataset manifest and, when they are
-present on this machine, the verified dataset files (setup.sh downloads them otherwise).
+the reference solutions of those exercises only, and the datasets the kit ships
+(``grader/data/bundled``; with ``bundle_data=False`` they are left out and setup.sh
+downloads them).
 The zip is reproducible: sorted entries, fixed timestamps.
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ TEMPLATES = Path(__file__).resolve().parent
 DEFAULT_VENV = "/opt/sgd-kit/venv"
 DEFAULT_WORKER_USER = "sgd-worker"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-KIT_FILES = ("pyproject.toml", "README.md", "LICENSE", "datasets/manifest.json", "datasets/README.md")
+KIT_FILES = ("pyproject.toml", "README.md", "LICENSE", "datasets/README.md")
 
 
 class BuildError(RuntimeError):
@@ -61,21 +62,18 @@ def _add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) 
     zf.writestr(info, data)
 
 
-def _package_files(kit_root: Path) -> list[Path]:
+def _package_files(kit_root: Path, bundle_data: bool) -> list[Path]:
     package = kit_root / "grader"
+    bundled = package / "data" / "bundled"
     return sorted(p for p in package.rglob("*")
-                  if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".tmp"))
+                  if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".tmp")
+                  and (bundle_data or bundled not in p.parents))
 
 
-def _bundled_datasets(exercise_ids, bundle_data: bool) -> dict[str, Path]:
-    found = {}
-    for exercise_id in exercise_ids:
-        for name in exercises.get(exercise_id).datasets:
-            try:
-                found[name] = datasets.ensure(name, download=False) if bundle_data else None
-            except datasets.DatasetError:
-                found[name] = None  # setup.sh downloads it on Gradescope
-    return {name: path for name, path in found.items() if path is not None}
+def _needed_datasets(exercise_ids) -> set[str]:
+    """The files of the datasets the assignment's exercises use."""
+    entries = datasets.manifest()
+    return {entries[name]["file"] for exercise_id in exercise_ids for name in exercises.get(exercise_id).datasets}
 
 
 def build_autograder(assignment: str = ALL, out: Path | None = None, *, kit_root: Path = KIT_ROOT,
@@ -101,14 +99,16 @@ def build_autograder(assignment: str = ALL, out: Path | None = None, *, kit_root
         if not path.exists():
             raise BuildError(f"{exercise_id}: the reference {path} is missing; hidden tests need it")
         solutions.append(path)
-    bundled = _bundled_datasets(chosen.exercises, bundle_data)
+    needed = _needed_datasets(chosen.exercises)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     with zipfile.ZipFile(tmp, "w") as zf:
         _add(zf, "setup.sh", _render("setup.sh").encode(), executable=True)
         _add(zf, "run_autograder", _render("run_autograder").encode(), executable=True)
         _add(zf, "assignment.json", (json.dumps(chosen.to_dict(), indent=2) + "\n").encode())
-        for path in _package_files(kit_root):
+        for path in _package_files(kit_root, bundle_data):
+            if path.parent.name == "bundled" and path.suffix != ".md" and path.name not in needed:
+                continue  # another assignment's dataset
             _add(zf, path.relative_to(kit_root).as_posix(), path.read_bytes(),
                  executable=path.name in ("setup.sh", "run_autograder"))
         for name in KIT_FILES:
@@ -116,8 +116,7 @@ def build_autograder(assignment: str = ALL, out: Path | None = None, *, kit_root
                 _add(zf, name, (kit_root / name).read_bytes())
         for path in solutions:
             _add(zf, f"solutions/{path.name}", path.read_bytes())
-        for path in bundled.values():
-            _add(zf, f"datasets/cache/{path.name}", path.read_bytes())
         entries = zf.namelist()
     tmp.replace(out)
-    return BuiltZip(out, chosen.name, entries, sorted(bundled))
+    bundled = sorted(name for name in needed if f"grader/data/bundled/{name}" in entries)
+    return BuiltZip(out, chosen.name, entries, bundled)

@@ -32,13 +32,20 @@ find_python() {
 }
 
 python=$(find_python)
+echo "setup.sh: $("$python" --version) from $python"
 mkdir -p "$(dirname "$VENV")"
 [ -x "$VENV/bin/python" ] || "$python" -m venv "$VENV"
 pip=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
-"${pip[@]}" --upgrade pip
-# The CPU wheel: a plain `pip install torch` would pull several GB of CUDA packages.
-"${pip[@]}" "torch==${TORCH_VERSION}" --index-url "$TORCH_INDEX_URL"
-"${pip[@]}" -e "$SOURCE"
+# PyTorch's CPU build: a wheel the image already holds (pip's configured find-links), else
+# PyTorch's CPU index. A plain `pip install torch` would pull several GB of CUDA packages.
+if ! "$VENV/bin/python" -c "import torch" >/dev/null 2>&1; then
+    "${pip[@]}" --no-deps --no-index "torch==${TORCH_VERSION}" 2>/dev/null \
+        || "${pip[@]}" --no-deps "torch==${TORCH_VERSION}" --index-url "$TORCH_INDEX_URL"
+    # torch's own dependencies, from the default index (torch itself is satisfied now).
+    "${pip[@]}" "torch==${TORCH_VERSION}"
+fi
+# The kit and its dependencies, each pinned (constraints.txt names the versions per Python).
+"${pip[@]}" -c "$SOURCE/grader/gradescope/constraints.txt" -e "$SOURCE"
 chmod -R a+rX "$VENV"
 
 # The unprivileged user student code runs as (the grader drops to it; see grader/sandbox/limits.py).

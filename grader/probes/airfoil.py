@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 
-import torch
+from grader.probes import torch
+
 
 
 class KitLoader:

@@ -10,9 +10,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 
-from grader.probes import uses
+from grader.probes import torch, uses
 from grader.probes.airfoil import KitLoader, airfoil_tensors, kit_train_ch11
 
 INIT_FUNCTIONS = {"sgd_momentum": "init_momentum_states", "adagrad": "init_adagrad_states",

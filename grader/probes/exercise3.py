@@ -6,9 +6,8 @@ and returns plain data (numbers, lists, numpy arrays). No verdicts here: the sui
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-from grader.probes import uses
+from grader.probes import torch, uses
 from grader.probes.airfoil import KitLoader, airfoil_tensors, kit_sgd
 
 

@@ -1,0 +1,75 @@
+"""Opening a grading run: the one way in for ``grade``, ``grade batch``, Gradescope and pytest.
+
+Every route gets the same steps in the same order: the exercise looked up, the submission
+resolved (a notebook or zip unpacked into a temporary folder), the datasets found (or
+downloaded) once on the trusted side, and a :class:`~grader.session.GradingSession` made.
+Closing the run stops the workers and removes the temporary folders, whoever opened it.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import exercises
+from grader.data import datasets
+from grader.sandbox.limits import Limits
+from grader.session import GradingSession
+from grader.submission import ResolvedSubmission, resolve
+
+
+@dataclass
+class GradingRun:
+    """A session and what must be cleaned up after it."""
+
+    session: GradingSession
+    resolved: ResolvedSubmission
+
+    def close(self) -> None:
+        try:
+            self.session.close()
+        finally:
+            self.resolved.cleanup()
+
+
+def find_datasets(exercise: exercises.Exercise, errors: list[str]) -> str | None:
+    """The folders holding the exercise's datasets, joined for ``$GRADER_DATA_DIR``.
+
+    Looked up (and downloaded if need be) here, before any student code runs, so that a
+    missing file is one error at the top of the report rather than a failure per test.
+    """
+    folders: list[str] = []
+    for name in exercise.datasets:
+        try:
+            folder = str(datasets.ensure(name).parent)
+        except datasets.DatasetError as exc:
+            errors.append(f"Dataset {name!r} is missing, so its tests cannot pass: {exc}")
+            continue
+        if folder not in folders:
+            folders.append(folder)
+    return os.pathsep.join(folders) or None
+
+
+def open_run(exercise_id: str, submission=None, *, solutions_dir=None, feedback_dir=None,
+             sandbox: str = "auto", limits: Limits = Limits(), progress=None) -> GradingRun:
+    """Open a grading run of one exercise; problems with the submission go into its report.
+
+    Raises:
+        KeyError: unknown exercise. MissingSubmission: the submission path does not exist.
+    """
+    exercise = exercises.get(exercise_id)
+    resolved = resolve(submission, exercise)
+    try:
+        errors: list[str] = []
+        data_dir = find_datasets(exercise, errors)
+        session = GradingSession(exercise, resolved.module_path, resolved.error,
+                                 solutions_dir=Path(solutions_dir) if solutions_dir else None,
+                                 feedback_dir=feedback_dir, sandbox=sandbox, limits=limits,
+                                 data_dir=data_dir, progress=progress)
+    except BaseException:
+        resolved.cleanup()
+        raise
+    session.report.errors.extend(errors)
+    if resolved.error:
+        session.report.errors.append(resolved.error)
+    return GradingRun(session, resolved)

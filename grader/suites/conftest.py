@@ -1,0 +1,124 @@
+"""What the grading suites need from pytest, loaded by pytest for this folder only.
+
+Markers (``--strict-markers`` keeps them honest):
+
+* ``points(n)`` -- what the test is worth (default 1).
+* ``hidden`` -- the test compares with the hidden reference solution; where
+  ``solutions/`` is absent it is reported as "not run" (it runs on Gradescope).
+* ``visibility(name)`` -- Gradescope visibility: visible, hidden, after_due_date, after_published.
+* ``timeout_s(seconds)`` -- the test's whole budget for calls into the submission (default 60).
+* ``gpu`` -- needs a CUDA device: a test that takes the ``gpu_device`` fixture is skipped
+  with a stated reason where there is none.
+
+Fixtures: ``student`` and ``reference`` (sandboxed :class:`~grader.sandbox.worker.Worker`
+handles), ``record`` (notes, plots and leaderboard values for the result),
+``feedback_dir`` and ``gpu_device``. The grading hypothesis profile is loaded for the
+run and the previous one restored after it, so nothing leaks into other pytest runs.
+"""
+from __future__ import annotations
+
+import pytest
+
+from grader import hypothesis_profile
+from grader.plugin import active_session
+from grader.session import DEFAULT_TEST_TIMEOUT_S
+
+__tracebackhide__ = True
+PREVIOUS_PROFILE = pytest.StashKey[str]()
+
+MARKERS = (
+    "points(n): points the grading test is worth (default 1)",
+    "hidden: compares with the hidden reference; reported as not run where solutions/ is absent",
+    "visibility(name): Gradescope visibility (visible, hidden, after_due_date, after_published)",
+    "timeout_s(seconds): the test's whole budget for calls into the submission (default 60)",
+    "gpu: needs a CUDA device; skipped with a stated reason where none is present",
+)
+
+
+def pytest_configure(config):
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+    # Before any suite is imported: @settings(...) captures the profile in force at import.
+    config.stash[PREVIOUS_PROFILE] = hypothesis_profile.load()
+
+
+def pytest_unconfigure(config):
+    hypothesis_profile.restore(config.stash.get(PREVIOUS_PROFILE, "default"))
+
+
+def _session(request):
+    grading = active_session(request.config)
+    if grading is None:
+        pytest.skip("no submission to grade: run `grade EXERCISE` or pass --submission")
+    return grading
+
+
+@pytest.fixture
+def student(request):
+    """The sandboxed worker holding the student's module."""
+    return _session(request).student()
+
+
+@pytest.fixture
+def reference(request):
+    """The sandboxed worker holding the reference solution (not run where it is absent)."""
+    return _session(request).reference()
+
+
+@pytest.fixture
+def record(request):
+    """Notes, plots and leaderboard values that go into this test's result."""
+    return _session(request).record_for(request.node.nodeid)
+
+
+@pytest.fixture
+def feedback_dir(request):
+    """A folder for plots and other files shown with the feedback."""
+    folder = _session(request).feedback_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def gpu_device():
+    """A CUDA device name, or a skip that says why there is none."""
+    import torch
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device on this machine: the GPU timing checks run where one is present")
+    return "cuda"
+
+
+def pytest_collection_finish(session):
+    grading = active_session(session.config)
+    if grading is not None:
+        grading.collected(len(session.items))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    grading = active_session(item.config)
+    if grading is not None:
+        grading.test_started(item)
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    grading = active_session(item.config)
+    if grading is None:
+        return (yield)
+    marker = item.get_closest_marker("timeout_s")
+    grading.set_deadline(float(marker.args[0]) if marker else DEFAULT_TEST_TIMEOUT_S)
+    try:
+        return (yield)
+    finally:
+        grading.set_deadline(None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    grading = active_session(item.config)
+    if grading is not None:
+        grading.observe(item, call, report)
+    return report

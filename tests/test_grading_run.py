@@ -1,0 +1,108 @@
+"""One way into a grading run: every route gets the datasets, the cleanup, and an inert plugin."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.error
+from pathlib import Path
+
+import nbformat
+import pytest
+from hypothesis import settings
+
+from grader import api
+from grader.data import datasets
+
+KIT = Path(__file__).resolve().parent.parent
+REFERENCE = KIT / "solutions" / "exercise3_data.py"
+
+
+@pytest.fixture
+def fresh_tmpdir():
+    """A temporary folder of its own (one the sandbox's user can enter, as /tmp is)."""
+    folder = Path(tempfile.mkdtemp(prefix="kit-test-tmp-"))
+    os.chmod(folder, 0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _env(tmpdir: Path) -> dict:
+    """The environment of a fresh shell (no data folder) with its own temporary folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADER_", "PYTEST_"))}
+    env["TMPDIR"] = str(tmpdir)
+    return env
+
+
+def test_pytest_with_a_submission_grades_like_grade(fresh_tmpdir):
+    """The route the README gives instructors: full marks from the shipped data, nothing left behind."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "grader/suites/test_exercise3.py", "-q", "-p", "no:xdist",
+                           "--submission", str(REFERENCE)], cwd=KIT, env=_env(fresh_tmpdir),
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert " passed" in done.stdout and "failed" not in done.stdout
+    assert list(fresh_tmpdir.iterdir()) == []
+
+
+def test_a_notebook_graded_through_pytest_leaves_no_temporary_folder(tmp_path, fresh_tmpdir):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(REFERENCE.read_text())])
+    path = tmp_path / "work.ipynb"
+    nbformat.write(notebook, path)
+    done = subprocess.run([sys.executable, "-m", "pytest", "grader/suites/test_exercise3.py", "-q", "-p", "no:xdist",
+                           "-k", "standardize", "--submission", str(path)], cwd=KIT, env=_env(fresh_tmpdir),
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "3 passed" in done.stdout
+    assert list(fresh_tmpdir.iterdir()) == []
+
+
+UNRELATED_TESTS = '''
+import pytest
+from hypothesis import given, settings, strategies as st
+
+def test_the_kit_plugin_is_loaded(request):
+    assert request.config.pluginmanager.has_plugin("sgd_kit_grader")
+
+@given(st.integers())
+def test_hypothesis_keeps_its_own_settings(x):
+    current = settings()
+    assert not current.derandomize and current.database is not None and current.deadline is not None
+
+def test_no_grading_fixtures(request):
+    with pytest.raises(pytest.FixtureLookupError):
+        request.getfixturevalue("student")
+'''
+
+
+def test_the_plugin_leaves_someone_elses_pytest_run_alone(tmp_path):
+    (tmp_path / "test_unrelated.py").write_text(UNRELATED_TESTS)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_unrelated.py"],
+                          cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "3 passed" in done.stdout
+
+
+def test_grading_in_a_process_restores_the_hypothesis_profile(tmp_path):
+    before = settings.get_current_profile_name()
+    report = api.grade("exercise3", REFERENCE, keyword="zero_mean", feedback_dir=tmp_path)
+    assert report.tests and report.score == report.max_score
+    assert settings.get_current_profile_name() == before != "grading"
+
+
+def test_a_missing_dataset_is_one_error_at_the_top(tmp_path, monkeypatch):
+    monkeypatch.delenv(datasets.ENV_VAR, raising=False)
+    monkeypatch.setattr(datasets, "BUNDLED", tmp_path / "none")
+    monkeypatch.setattr(datasets, "CACHE", tmp_path / "cache")
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no route to host")
+    monkeypatch.setattr(datasets.urllib.request, "urlopen", offline)
+    report = api.grade("exercise3", REFERENCE, keyword="get_data_ch11", feedback_dir=tmp_path)
+    assert [e for e in report.errors if "airfoil" in e] == report.errors and len(report.errors) == 1
+    assert "could not download" in report.errors[0] and "GRADER_DATA_DIR" in report.errors[0]
+    failed = [t for t in report.tests if t.status == "failed"]
+    assert failed and len(failed) == len(report.tests)
+    for test in failed:
+        assert "not available to the grader" in test.output and "could not download" not in test.output, test.output
