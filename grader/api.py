@@ -12,6 +12,7 @@ from grader import exercises, plugin
 from grader.grading_run import open_run
 from grader.results import GradeReport
 from grader.sandbox.limits import Limits
+from grader.selection import KeywordSelection
 from grader.session import GradingSession
 from grader.submission import MissingSubmission
 
@@ -71,9 +72,8 @@ def _run_pytest(exercise: exercises.Exercise, session: GradingSession, keyword: 
     args = [str(exercise.suite), "-p", "no:terminal", "-p", "no:cacheprovider", "--strict-markers",
             "-c", os.devnull, "--rootdir", str(exercise.suite.parent), "-o", "addopts=",
             "-W", "ignore::pytest.PytestAssertRewriteWarning"]
-    if keyword:
-        args += ["-k", keyword]
-    code = pytest.main(args, plugins=[_Activator(session)])
+    selection = [KeywordSelection(keyword)] if keyword else []  # ids and titles (grader/selection.py)
+    code = pytest.main(args, plugins=[_Activator(session), *selection])
     if code == pytest.ExitCode.NO_TESTS_COLLECTED and keyword:
         session.report.errors.append(f"No test of {exercise.id} matches -k {keyword!r}.")
     elif code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not session.report.tests:

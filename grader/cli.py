@@ -5,6 +5,10 @@ Usage::
     grade list
     grade exercise3                       # your working copy, exercises/exercise3_data.py
     grade exercise3 --submission my.ipynb --json report.json
+    grade exercise3 --list                # the tests' ids and titles (what -k matches)
+    grade exercise3 -k "exactly once"     # words of a test's id or title, or a pytest -k expression
+    grade exercise1 --watch               # grade again on every save
+    grade progress                        # points, tests passing and what next, per exercise
     grade all --gradescope results.json
 
 Course staff (each parses its own arguments; see ``grade COMMAND --help``)::
@@ -20,7 +24,7 @@ import sys
 
 from rich.console import Console
 
-from grader import api, exercises
+from grader import api, exercises, student_loop
 from grader.report.gradescope import write_gradescope
 from grader.report.json_report import write_json
 from grader.report.progress import ProgressBar
@@ -36,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="grade", description="Grade the kit's exercises.",
         epilog="course staff: grade release [--check] | grade gradescope-build [--assignment NAME] | "
                "grade batch EXERCISE SUBMISSIONS_DIR --jobs N --out grades.csv (each has --help)")
-    parser.add_argument("target", help="an exercise id (exercise1 .. exercise5), 'all' or 'list'")
+    parser.add_argument("target", help="an exercise id (exercise1 .. exercise5), 'all', 'list' or 'progress'")
     parser.add_argument("--submission", help="a .py module, .ipynb notebook, folder or .zip (default: your "
                                              "working copy in exercises/)")
     parser.add_argument("--json", metavar="FILE", help="also write the report as JSON")
@@ -46,15 +50,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--sandbox", choices=("auto", "require", "off"), default="auto",
                         help="run student code as an unprivileged user when root: auto (when possible), "
                              "require (fail otherwise), off")
-    parser.add_argument("-k", dest="keyword", help="only the tests whose names match (pytest -k)")
+    parser.add_argument("-k", dest="keyword", help="only the tests whose id or title holds these words, or that a "
+                                                   "pytest -k expression selects (see --list)")
     parser.add_argument("-v", "--verbose", action="store_true", help="show notes of passed tests too")
+    parser.add_argument("--list", dest="list_tests", action="store_true",
+                        help="list the exercise's tests (ids, titles, points) instead of grading")
+    parser.add_argument("--watch", action="store_true", help="grade again each time the submission is saved")
     return parser
 
 
 def _list(console: Console) -> int:
-    from grader.points import suite_points
+    from grader.points import points_of, suite_tests
     for exercise in exercises.available():
-        console.print(f"{exercise.id}  {exercise.title}  ({suite_points(exercise):g} points)")
+        console.print(f"{exercise.id}  {exercise.title}: {points_of(suite_tests(exercise)).describe()}",
+                      soft_wrap=True)
+    console.print("Hidden tests compare with the reference solution and run on Gradescope; CUDA tests count "
+                  "only on a machine with a GPU.")
     return 0
 
 
@@ -78,9 +89,15 @@ def main(argv=None) -> int:
     errors = Console(stderr=True, highlight=False)
     if args.target == "list":
         return _list(console)
-    targets = [e.id for e in exercises.available()] if args.target == "all" else [args.target]
-    reports = []
+    if args.target == "progress":
+        return student_loop.show_progress(console)
     try:
+        targets = student_loop.targets(args.target, args.keyword)
+        if args.list_tests:
+            return student_loop.list_tests(targets, console)
+        if args.watch:
+            return student_loop.watch(targets, args, console)
+        reports = []
         for target in targets:
             progress = ProgressBar(f"Grading {target}", console)
             try:
@@ -89,11 +106,14 @@ def main(argv=None) -> int:
                                    sandbox=args.sandbox, progress=progress, keyword=args.keyword)
             finally:
                 progress.close()
-            render(report, console, verbose=args.verbose)
+            render(report, console, verbose=args.verbose, compact=len(targets) > 1)
+            student_loop.remember(report, args)
             reports.append(report)
-    except (exercises.UnknownExercise, MissingSubmission) as exc:
+    except (exercises.UnknownExercise, MissingSubmission, student_loop.UsageError) as exc:
         errors.print(f"grade: {exc.args[0] if exc.args else exc}")
         return USAGE_ERROR
+    if len(targets) > 1:
+        student_loop.show_progress(console)
     if args.json:
         write_json(reports, args.json)
     if args.gradescope:

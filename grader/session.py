@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from grader import exercises
+from grader.failure_kinds import NOT_IMPORTED, import_failure, import_message, input_matters
+from grader.notebook_lines import left_out_cells, notebook_lines
 from grader.results import (FAILED, NOT_RUN, PASSED, SKIPPED, GradeReport, LeaderboardEntry,
                             TestResult)
 from grader.sandbox.errors import GradingFailure, SandboxUnavailable
@@ -166,6 +168,7 @@ class GradingSession:
         final = (report.when == "call") or (report.when == "setup" and not report.passed)
         if not final:
             return
+        self._note_left_out_cells()
         result = build_result(item)
         result.duration_s = time.perf_counter() - self._started.get(item.nodeid, time.perf_counter())
         notes = self.record_for(item.nodeid).notes
@@ -176,15 +179,53 @@ class GradingSession:
             reason = _skip_reason(report)
             result.status = NOT_RUN if reason.startswith(NOT_RUN_PREFIX) else SKIPPED
             result.output = reason.removeprefix(NOT_RUN_PREFIX)
+        elif call.excinfo is not None and import_failure(call.excinfo.value) is not None:
+            result.status, result.output = FAILED, NOT_IMPORTED
+            result.extras["blocked_by"] = "import"
+            self._report_import_failure(import_failure(call.excinfo.value))
         else:
             result.status = FAILED
-            result.output = "\n".join([failure_message(call.excinfo), *notes])[:MAX_OUTPUT_CHARS]
+            params = tuple(getattr(getattr(item, "callspec", None), "params", {}))
+            message = failure_message(call.excinfo, known=params)
+            result.output = self.in_submission_terms("\n".join([message, *notes]))[:MAX_OUTPUT_CHARS]
             if call.excinfo is not None and isinstance(call.excinfo.value, SandboxUnavailable):
                 if str(call.excinfo.value) not in self.report.errors:
                     self.report.errors.append(str(call.excinfo.value))
         self.report.tests.append(result)
         if self.progress is not None:
             self.progress(result)
+
+    def _report_import_failure(self, error) -> None:
+        """An import failure is one problem: said once, at the top, with its line."""
+        message = self.in_submission_terms(import_message(error))
+        already = self.submission_error and self.submission_error in message
+        if not already and message not in self.report.errors:
+            self.report.errors.append(message)
+
+    def in_submission_terms(self, text: str) -> str:
+        """Line numbers of a module made from a notebook, given as the notebook's cells and lines."""
+        if self.submission_path is None or self.submission_path.suffix != ".py":
+            return text
+        return notebook_lines(text, self._submission_source())
+
+    def _note_left_out_cells(self) -> None:
+        """Once per run: which notebook cells held statements that are not graded."""
+        if getattr(self, "_cells_noted", False) or self.submission_path is None:
+            return
+        self._cells_noted = True
+        cells = left_out_cells(self._submission_source())
+        if cells:
+            self.report.notes.append(
+                f"Not graded (they run only in Jupyter): the top-level statements of cell(s) "
+                f"{', '.join(map(str, cells))} that are not definitions, imports or constants.")
+
+    def _submission_source(self) -> str:
+        if not hasattr(self, "_source"):
+            try:
+                self._source = self.submission_path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                self._source = ""
+        return self._source
 
 
 def build_result(item) -> TestResult:
@@ -197,6 +238,7 @@ def build_result(item) -> TestResult:
         max_score=float(points.args[0]) if points else 1.0,
         visibility=visibility.args[0] if visibility else ("hidden" if hidden else "visible"),
         needs_reference=hidden,
+        extras={"gpu": True} if item.get_closest_marker("gpu") is not None else {},
     )
 
 
@@ -222,8 +264,11 @@ def _first_exception(exc: BaseException) -> BaseException:
     return exc
 
 
-def failure_message(excinfo) -> str:
-    """A short message for the student: the check's own words, and hypothesis's example."""
+def failure_message(excinfo, known: tuple[str, ...] = ()) -> str:
+    """A short message for the student: the check's own words, and hypothesis's example.
+
+    ``known``: arguments the test's title already shows (its parameters), left out of the example.
+    """
     if excinfo is None:
         return "failed"
     outer = excinfo.value
@@ -236,26 +281,31 @@ def failure_message(excinfo) -> str:
         text = f"Grading error (not your fault): {exc}"
     else:
         text = f"Grading error (not your fault): {type(exc).__name__}: {exc}"
-    example = smallest_example(getattr(exc, "__notes__", None) or getattr(outer, "__notes__", None) or [])
+    notes = getattr(exc, "__notes__", None) or getattr(outer, "__notes__", None) or []
+    example = smallest_example(notes, known) if input_matters(outer) else ""
     if example:
         text += "\nSmallest failing input found: " + example
     return text
 
 
-def smallest_example(notes: list[str]) -> str:
-    """The shrunk input from hypothesis's notes: drawn arguments, then interactive draws."""
+def smallest_example(notes: list[str], known: tuple[str, ...] = ()) -> str:
+    """The shrunk input from hypothesis's notes: drawn arguments, then interactive draws.
+
+    Arguments named in ``known`` (the test's parameters, shown in its title) are left out.
+    """
     heads = [n for n in notes if n.startswith(HYPOTHESIS_NOTE_PREFIXES)]
     if not heads:
         return ""
     draws = [n.split(": ", 1)[-1] for n in notes if n.startswith("Draw ")]
-    return ", ".join(filter(None, [_drawn_arguments(heads[0]), *draws]))
+    return ", ".join(filter(None, [_drawn_arguments(heads[0], known), *draws]))
 
 
 _FIXTURES = ("student=", "reference=", "record=", "feedback_dir=", "gpu_device=")  # not drawn inputs
 
 
-def _drawn_arguments(note: str) -> str:
-    """'x=5, y=[]' from hypothesis's note, without the fixtures it also lists."""
+def _drawn_arguments(note: str, known: tuple[str, ...] = ()) -> str:
+    """'x=5, y=[]' from hypothesis's note, without the fixtures (and ``known`` arguments) it also lists."""
+    skip = _FIXTURES + tuple(f"{name}=" for name in known)
     lines = [line.strip().rstrip(",") for line in note.splitlines()[1:-1]]
-    drawn = [line for line in lines if line and not line.startswith(_FIXTURES) and line != "data=data(...)"]
+    drawn = [line for line in lines if line and not line.startswith(skip) and line != "data=data(...)"]
     return ", ".join(drawn)

@@ -52,3 +52,37 @@ def test_all_grades_every_exercise_from_one_folder(tmp_path, kit_root, capsys):
     reports = json.loads(report_json.read_text())
     assert [r["exercise"] for r in reports] == [f"exercise{n}" for n in range(1, 6)]
     assert all(r["score"] == 0 and r["tests"] and not r["errors"] for r in reports), [r["errors"] for r in reports]
+
+
+def test_k_takes_words_of_a_title(kit_root, capsys, tmp_path):
+    code = main(["exercise3", "--submission", str(kit_root / "exercises" / "exercise3_data.py"),
+                 "-k", "exactly once", "--feedback-dir", str(tmp_path / "fb")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "exactly once" in out and "Grading error" not in out
+    assert "Total: 0 / 3" in out  # the one test whose title holds the words
+
+
+def test_k_selecting_nothing_is_a_usage_error(kit_root, capsys):
+    code = main(["exercise3", "--submission", str(kit_root / "exercises" / "exercise3_data.py"),
+                 "-k", "no such words anywhere"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "no test of exercise3 matches -k 'no such words anywhere'" in err and "--list" in err
+
+
+def test_list_shows_the_ids_and_titles_k_matches(capsys):
+    assert main(["exercise3", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "test_data_iter_covers_every_example_once" in out and "exactly once" in out
+    assert "exercise3:" in out and "points" in out
+
+
+def test_points_agree_between_list_and_the_breakdown(capsys):
+    from grader import exercises
+    from grader.points import points_of, suite_tests
+    points = points_of(suite_tests(exercises.get("exercise4")))
+    assert points.total == points.public + points.hidden + points.gpu
+    assert main(["list"]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("exercise4"))
+    assert f"{points.total:g} points" in line and f"{points.without_gpu:g} without a GPU" in line, line

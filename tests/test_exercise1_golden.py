@@ -5,6 +5,7 @@ import pytest
 
 from tests.conftest import assert_full_marks, assert_scores_zero, failed_tests
 from tests.golden.exercise1.buggy import MODULE, MUTANTS
+from tests.golden.exercise1.composed import COMPOSED
 
 
 def test_reference_scores_full_marks(grade_submission, kit_root):
@@ -22,3 +23,28 @@ def test_golden_bug_loses_exactly_its_tests(grade_submission, tmp_path, bug):
     report = grade_submission("exercise1", bug.write(MODULE, tmp_path))
     assert not report.errors, report.errors
     assert failed_tests(report) == bug.fails, {t.test_id: t.output for t in report.tests if t.status == "failed"}
+
+
+def test_ops_built_from_other_ops_score_full_marks(grade_submission, tmp_path):
+    """micrograd's style (``a - b`` as ``a + (-b)``, ...) is correct: every point is earned."""
+    report = grade_submission("exercise1", COMPOSED.write(MODULE, tmp_path))
+    assert_full_marks(report)
+
+
+def test_a_composed_ops_gradient_flows_through_the_nodes_it_made():
+    """The per-op check runs the graph between the result and the operands, not one closure."""
+    import numpy as np
+
+    from grader.probes.exercise1 import backward_between
+    namespace = {}
+    exec(compile(COMPOSED.source(MODULE), MODULE, "exec"), namespace)  # the kit's own golden file
+    matrix = namespace["Matrix"]
+    a, b = matrix([[1.0, 2.0]]), matrix([[3.0, 5.0]])
+    result = a - b
+    result.grad = np.array([[1.0, 2.0]])
+    result._gradient()  # the result's own closure alone reaches only the intermediate -b
+    assert np.array_equal(b.grad, [[0.0, 0.0]])
+    a, b = matrix([[1.0, 2.0]]), matrix([[3.0, 5.0]])
+    b.grad = np.array([[0.5, 0.5]])  # held before: must be added to
+    backward_between(a - b, [a, b], np.array([[1.0, 2.0]]))
+    assert np.array_equal(a.grad, [[1.0, 2.0]]) and np.array_equal(b.grad, [[-0.5, -1.5]])

@@ -150,7 +150,6 @@ class Described:
         return True
 
 
-
 @dataclass
 class Case:
     """One drawn case of one op, with what the trusted side expects of it."""
@@ -195,3 +194,19 @@ def broadcast_case(draw, op: str):
         return draw(matrix(full, ANY)), other  # a op b: b is the broadcast one
     first = draw(matrix(full, second))
     return other, first
+
+
+# -- a composite: a two-layer network ---------------------------------------------------------
+def network_inputs(seed: int, n: int = 8, d: int = 5, h: int = 7) -> dict:
+    rng = np.random.default_rng(seed)
+    return {"X": rng.normal(size=(n, d)), "y": rng.normal(size=(n, 1)), "W1": rng.normal(size=(d, h)) / d ** 0.5,
+            "b1": rng.normal(size=(1, h)) * 0.1, "W2": rng.normal(size=(h, 1)) / h ** 0.5,
+            "b2": rng.normal(size=(1, 1)) * 0.1}
+
+
+def torch_network(loss_name: str, activation: str, inputs: dict) -> dict:
+    t = {k: torch.tensor(v, requires_grad=k not in ("X", "y")) for k, v in inputs.items()}
+    pred = getattr(t["X"] @ t["W1"] + t["b1"], activation)() @ t["W2"] + t["b2"]
+    loss = ((pred - t["y"]) ** 2).mean() if loss_name == "mse" else (pred - t["y"]).abs().mean()
+    loss.backward()
+    return {"loss": loss.detach().numpy().reshape(1, 1), **{k: t[k].grad.numpy() for k in ("W1", "b1", "W2", "b2")}}

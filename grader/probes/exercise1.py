@@ -93,6 +93,43 @@ def _perturbed(sub, op, specs, index, step):
     return np.array(values, dtype=np.float64)
 
 
+def _between(result, operands) -> list:
+    """The nodes from ``result`` down to (not into) ``operands``, parents before children.
+
+    An op may build its result from other ops (micrograd's ``a - b`` is ``a + (-b)``): the
+    nodes it made on the way lie between the result and the operands.
+    """
+    stop = {id(x) for x in operands}
+    order, seen, stack = [], set(), [(result, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            order.append(node)
+            continue
+        if id(node) in seen or id(node) in stop:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in getattr(node, "children", ()) or ())
+    return order[::-1]
+
+
+def backward_between(result, operands, upstream) -> None:
+    """Seed ``result.grad`` with ``upstream`` and run every ``_gradient`` between it and the operands.
+
+    The operands keep what their ``grad`` held (it must be added to); nodes the op made on
+    the way start from zero, as in a backward pass.
+    """
+    nodes = _between(result, operands)
+    if not nodes:  # the op handed back an operand itself: nothing of its own to differentiate
+        return
+    for node in nodes:
+        node.grad = np.zeros_like(_array(node.data))
+    result.grad = upstream.copy()
+    for node in nodes:
+        node._gradient()
+
+
 @uses("Matrix ops")
 def run_op(sub, op, operands, upstream=None, stale=None, step=None):
     """One op: its forward value and, given an upstream gradient, what its ``_gradient`` adds.
@@ -100,12 +137,13 @@ def run_op(sub, op, operands, upstream=None, stale=None, step=None):
     Args:
         op: a key of ``OPS``.
         operands: operand specs (see the module docstring).
-        upstream: the gradient placed in ``result.grad`` before calling ``result._gradient()``.
+        upstream: the gradient placed in ``result.grad`` before the backward to the operands.
         stale: per operand, the ``grad`` it holds before (None for numbers).
         step: when given, also the forward values at inputs moved by +-step, per element.
 
     Returns:
-        ``{"forward", "grads", "backward_error", "perturbed"}``: grads (after ``_gradient``)
+        ``{"forward", "grads", "backward_error", "perturbed"}``: grads (after the backward
+        from the result down to the operands, see :func:`backward_between`)
         per operand, None for numbers; what ``_gradient`` raised, if it did (so a broken
         backward does not cost the forward's test); perturbed per operand, shape
         ``(size, 2, *forward shape)``.
@@ -117,8 +155,7 @@ def run_op(sub, op, operands, upstream=None, stale=None, step=None):
         upstream = _array(upstream)
         if out["forward"].shape == upstream.shape:
             try:
-                result.grad = upstream.copy()
-                result._gradient()
+                backward_between(result, inputs, upstream)
                 out["grads"] = [None if "number" in spec else _array(matrix.grad)
                                 for spec, matrix in zip(operands, inputs)]
             except Exception as exc:  # noqa: BLE001 - reported to the backward checks, as data
@@ -280,8 +317,7 @@ def torch_usage(sub, op, operands, upstream):
     def forward_and_backward():
         result = OPS[op][1](*inputs)
         try:
-            result.grad = _array(upstream)
-            result._gradient()
+            backward_between(result, inputs, _array(upstream))
         except Exception as exc:  # noqa: BLE001 - a broken backward is the gradient tests' business
             return result, type(exc).__name__
         return result, None

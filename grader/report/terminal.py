@@ -5,36 +5,65 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from grader.results import FAILED, NOT_RUN, PASSED, GradeReport
+from grader.results import FAILED, NOT_RUN, PASSED, GradeReport, TestResult
 
 _ICONS = {PASSED: "[green]PASS[/]", FAILED: "[red]FAIL[/]", NOT_RUN: "[blue]HIDDEN[/]"}
+COMPACT_LINES = 4  # lines of a failure shown by the compact report (``grade all``)
 
 
-def render(report: GradeReport, console: Console | None = None, verbose: bool = False) -> None:
+def blocked_by_import(test: TestResult) -> bool:
+    return test.extras.get("blocked_by") == "import"
+
+
+def render(report: GradeReport, console: Console | None = None, verbose: bool = False,
+           compact: bool = False) -> None:
+    """The report; ``compact`` lists only the failures, each in a few lines (``grade all``)."""
     console = console or Console(highlight=False)
     console.rule(f"[bold]{report.exercise}[/] {escape(report.title)}")
     for error in report.errors:
         console.print(f"[bold red]Error:[/] {escape(error)}")
+    blocked = [t for t in report.tests if blocked_by_import(t)]
+    shown = [t for t in report.tests if not blocked_by_import(t)]
+    if compact:
+        shown = [t for t in shown if t.status == FAILED]
+    if shown:
+        console.print(_table(shown, verbose, COMPACT_LINES if compact else 14))
+    if blocked:
+        console.print(f"[red]{len(blocked)} test(s) worth {sum(t.max_score for t in blocked):g} points could not "
+                      "run: your module does not import. Fix the error above first.[/]")
+    if compact:
+        passed = sum(t.status == PASSED for t in report.tests)
+        console.print(f"{passed} of {sum(t.counted for t in report.tests)} tests passed.")
+    _footer(report, console)
+
+
+def _table(tests: list[TestResult], verbose: bool, limit: int) -> Table:
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, expand=False)
     table.add_column("", no_wrap=True)
     table.add_column("points", justify="right", no_wrap=True)
     table.add_column("test")
-    for test in report.tests:
+    for test in tests:
         points = f"{test.score:g}/{test.max_score:g}" if test.counted else f"-/{test.max_score:g}"
         icon = _ICONS.get(test.status, "[yellow]SKIP[/]")
         text = escape(test.name)
         show_output = test.status == FAILED or verbose or (test.status != PASSED and test.output)
         if test.output and show_output:
-            text += "\n[dim]" + escape(_indent(test.output)) + "[/]"
+            text += "\n[dim]" + escape(_indent(test.output, limit)) + "[/]"
         table.add_row(icon, points, text)
-    console.print(table)
-    hidden = report.not_run
+    return table
+
+
+def _footer(report: GradeReport, console: Console) -> None:
     console.print(f"[bold]Total: {report.score:g} / {report.max_score:g}[/]"
                   f"  ({report.execution_time:.1f} s on {escape(report.device)})")
+    hidden = [t for t in report.not_run if not t.extras.get("gpu")]
     if hidden:
-        points = sum(t.max_score for t in hidden)
-        console.print(f"{len(hidden)} hidden test(s) worth {points:g} points were not run here: "
-                      "they need the reference solution and run on Gradescope.")
+        console.print(f"{len(hidden)} hidden test(s) worth {sum(t.max_score for t in hidden):g} points were not "
+                      "run here: they need the reference solution and run on Gradescope.")
+    gpu = [t for t in report.tests if t.extras.get("gpu") and not t.counted]
+    if gpu:
+        console.print(f"{len(gpu)} CUDA test(s) worth {sum(t.max_score for t in gpu):g} points need a GPU and "
+                      "count only where one is present.")
     for note in report.notes:
         console.print(f"[yellow]Note:[/] {escape(note)}")
     for path in report.artifacts:

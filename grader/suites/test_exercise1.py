@@ -18,7 +18,8 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from grader.checks.autograd_cases import (KINK_MARGIN, OPS, Case, Described, broadcast_case, describe,
-                                          make_case, matrix, operand_specs, sizes, torch_result)
+                                          make_case, matrix, network_inputs, operand_specs, sizes, torch_network,
+                                          torch_result)
 from grader.checks.compare import assert_close, fail
 from grader.checks.gradcheck import STEP, central_differences, check_gradient, format_array
 from grader.probes import exercise1 as probes
@@ -356,21 +357,6 @@ def test_zero_grad_clears_the_graph(student):
 
 # -- a composite: a two-layer network ---------------------------------------------------------------
 NETWORKS = [("mse", "relu"), ("mse", "tanh"), ("mae", "relu"), ("mae", "sigmoid")]
-
-
-def network_inputs(seed: int, n: int = 8, d: int = 5, h: int = 7) -> dict:
-    rng = np.random.default_rng(seed)
-    return {"X": rng.normal(size=(n, d)), "y": rng.normal(size=(n, 1)), "W1": rng.normal(size=(d, h)) / d ** 0.5,
-            "b1": rng.normal(size=(1, h)) * 0.1, "W2": rng.normal(size=(h, 1)) / h ** 0.5,
-            "b2": rng.normal(size=(1, 1)) * 0.1}
-
-
-def torch_network(loss_name: str, activation: str, inputs: dict) -> dict:
-    t = {k: torch.tensor(v, requires_grad=k not in ("X", "y")) for k, v in inputs.items()}
-    pred = getattr(t["X"] @ t["W1"] + t["b1"], activation)() @ t["W2"] + t["b2"]
-    loss = ((pred - t["y"]) ** 2).mean() if loss_name == "mse" else (pred - t["y"]).abs().mean()
-    loss.backward()
-    return {"loss": loss.detach().numpy().reshape(1, 1), **{k: t[k].grad.numpy() for k in ("W1", "b1", "W2", "b2")}}
 
 
 @pytest.mark.points(3)

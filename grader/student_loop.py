@@ -1,0 +1,78 @@
+"""What the ``grade`` command does around a grading for a student: choose the tests, list
+them, remember progress, show the progress table, and watch the file.
+
+Kept out of :mod:`grader.cli`, which only parses arguments and prints reports.
+"""
+from __future__ import annotations
+
+from rich.console import Console
+
+from grader import exercises, progress
+from grader.points import collect_items, suite_tests
+from grader.selection import matching
+from grader.submission import resolve
+
+
+class UsageError(ValueError):
+    """A command line that cannot be carried out (exit status 2)."""
+
+
+def targets(target: str, keyword: str | None) -> list[str]:
+    """The exercises to grade; with ``keyword``, those it selects a test of (none: a usage error)."""
+    ids = [e.id for e in exercises.available()] if target == "all" else [exercises.get(target).id]
+    if not keyword:
+        return ids
+    selected = [i for i in ids if matching(collect_items(exercises.get(i)), keyword)]
+    if not selected:
+        where = f"grade {ids[0]} --list" if len(ids) == 1 else "grade exerciseN --list"
+        raise UsageError(f"no test of {target} matches -k {keyword!r} (`{where}` shows the ids and titles; "
+                         "-k takes words of either, or a pytest -k expression)")
+    return selected
+
+
+def list_tests(ids: list[str], console: Console) -> int:
+    from grader.report.overview import render_tests
+    for exercise_id in ids:
+        render_tests(exercise_id, suite_tests(exercises.get(exercise_id)), console)
+    return 0
+
+
+def submission_source(exercise_id: str, submission) -> str:
+    """The text of the module that was graded (a notebook's is made from its cells)."""
+    resolved = resolve(submission, exercises.get(exercise_id))
+    try:
+        return resolved.module_path.read_text(encoding="utf-8", errors="replace") if resolved.module_path else ""
+    except OSError:
+        return ""
+    finally:
+        resolved.cleanup()
+
+
+def remember(report, args) -> None:
+    """Record a grading in the progress file (a grading that could not run leaves it as it was)."""
+    if report.tests:
+        progress.record(report, submission_source(report.exercise, args.submission), keyword=args.keyword)
+
+
+def show_progress(console: Console) -> int:
+    from grader.report.overview import render_progress
+    available = exercises.available()
+    rows = progress.overview(progress.load_state(), [e.id for e in available], {e.id: e.title for e in available})
+    render_progress(rows, console)
+    if not any(r.graded_at for r in rows):
+        console.print("Nothing graded yet in this folder: run `grade exercise1` (progress is kept in "
+                      f"{progress.default_state_path()}).")
+    return 0
+
+
+def watch(ids: list[str], args, console: Console) -> int:
+    from grader.watch import watch as watch_loop
+    if len(ids) != 1:
+        raise UsageError("--watch grades one exercise: grade exerciseN --watch")
+    try:
+        watch_loop(ids[0], args.submission, console=console, on_graded=lambda r: remember(r, args),
+                   solutions_dir=args.solutions, feedback_dir=args.feedback_dir, sandbox=args.sandbox,
+                   keyword=args.keyword)
+    except KeyboardInterrupt:
+        console.print("Stopped watching.")
+    return 0
