@@ -2,7 +2,7 @@
 
 https://gradescope-autograders.readthedocs.io/en/latest/specs/ -- the fields the kit writes:
 ``score``, ``execution_time``, ``output``, ``tests[]`` (``name``, ``number``, ``score``,
-``max_score``, ``status``, ``output``, ``output_format``, ``visibility``) and
+``max_score``, ``status``, ``output``, ``output_format``, ``tags``, ``visibility``) and
 ``leaderboard[]`` (``name``, ``value``, ``order``).
 """
 from __future__ import annotations
@@ -41,6 +41,8 @@ def _check_test(index: int, test, problems: list[str]) -> None:
         problems.append(f"{where}.output must be a string")
     if test.get("output_format") not in OUTPUT_FORMATS:
         problems.append(f"{where}.output_format must be one of {OUTPUT_FORMATS}")
+    if "tags" in test and not (isinstance(test["tags"], list) and all(isinstance(t, str) for t in test["tags"])):
+        problems.append(f"{where}.tags must be a list of strings")
     if test.get("visibility") not in VISIBILITIES:
         problems.append(f"{where}.visibility must be one of {VISIBILITIES}, got {test.get('visibility')!r}")
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from grader.report.gradescope_text import escape, markdown_output, tags, test_number
 from grader.report.json_report import write_text_atomic
 from grader.results import NOT_RUN, PASSED, SKIPPED, GradeReport
 
@@ -12,7 +13,7 @@ def gradescope_results(reports: list[GradeReport]) -> dict:
     tests, leaderboard, lines = [], [], []
     for report in reports:
         lines += [f"{report.exercise}: {e}" for e in report.errors]
-        for test in report.tests:
+        for index, test in enumerate(report.tests, start=1):
             if test.status in (NOT_RUN, SKIPPED):
                 # Worth nothing here; say so rather than count a silent pass.
                 output = f"Not run: {test.output}"
@@ -21,12 +22,13 @@ def gradescope_results(reports: list[GradeReport]) -> dict:
                 output, status, score, max_score = test.output, test.status, test.score, test.max_score
             tests.append({
                 "name": f"{report.exercise}: {test.name}" if len(reports) > 1 else test.name,
-                "number": str(len(tests) + 1),
+                "number": test_number(report.exercise, index),
                 "score": round(score, 4),
                 "max_score": round(max_score, 4),
                 "status": "passed" if status == PASSED else "failed",
-                "output": output,
-                "output_format": "text",
+                "output": markdown_output(output),
+                "output_format": "md",
+                "tags": tags(report.exercise, test.name),
                 "visibility": test.visibility,
             })
         leaderboard += [{"name": e.name, "value": e.value, "order": e.order} for e in report.leaderboard]
@@ -38,8 +40,8 @@ def gradescope_results(reports: list[GradeReport]) -> dict:
     results = {
         "score": score,
         "execution_time": round(sum(r.execution_time for r in reports), 2),
-        "output": "\n".join(lines),
-        "output_format": "text",
+        "output": "\n\n".join(escape(line) for line in lines),
+        "output_format": "md",
         "stdout_visibility": "hidden",
         "tests": tests,
     }
