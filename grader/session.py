@@ -1,6 +1,7 @@
 """One grading run: the workers, the reference, and the results pytest reports to it."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -16,7 +17,9 @@ from grader.notebook_lines import left_out_cells, notebook_lines
 from grader.results import (FAILED, NOT_RUN, PASSED, SKIPPED, GradeReport, LeaderboardEntry,
                             TestResult)
 from grader.sandbox.errors import GradingFailure, SandboxUnavailable
+from grader.sandbox.hiding import guarded_paths, hide_from_others, private_paths
 from grader.sandbox.limits import Limits, WorkerUser, choose_worker_user, worker_python
+from grader.sandbox.uids import UidLease, lease_uid
 from grader.sandbox.worker import Worker
 
 if sys.version_info < (3, 11):  # a builtin from 3.11; pytest depends on the backport before that
@@ -69,6 +72,7 @@ class GradingSession:
         self.report = GradeReport(exercise=exercise.id, title=exercise.title)
         self._workers: dict[str, Worker] = {}
         self._user: WorkerUser | None = None
+        self._leases: list[UidLease] = []
         self._records: dict[str, Record] = {}
         self._started: dict[str, float] = {}
         self._base_dir: Path | None = None
@@ -80,47 +84,56 @@ class GradingSession:
         return self.solutions_dir / f"{self.exercise.module}.py"
 
     def _worker_user(self) -> WorkerUser:
+        """A dropped template means a uid of its own per worker; the report says when there is none."""
         if self._user is None:
             self._user, note = choose_worker_user(worker_python(), self.sandbox)
             if note:
                 self.report.notes.append(note)
         return self._user
 
-    def _private_dir(self, label: str) -> Path:
-        """Each worker's folder: the student's reachable by its user, the reference's not."""
+    def _user_for_new_worker(self) -> WorkerUser:
+        if not self._worker_user().dropped:
+            return WorkerUser()
+        lease = lease_uid()
+        self._leases.append(lease)
+        return WorkerUser(lease.uid, lease.uid, f"uid {lease.uid}")
+
+    def _workers_dir(self) -> Path:
+        """The folder holding every worker's own folder: enter, but not list."""
         if self._base_dir is None:
             self._base_dir = Path(tempfile.mkdtemp(prefix="grader-"))
-            os.chmod(self._base_dir, 0o711)  # enter, but not list
-        folder = self._base_dir / label
-        folder.mkdir(mode=0o700, exist_ok=True)
-        if label == "student" and self._worker_user().dropped:
-            os.chmod(folder, 0o711)
-        return folder
-
-    def _hide_solutions(self) -> None:
-        """Under root, make solutions/ unreadable to the worker's user (the grader still reads it)."""
-        if self._worker_user().dropped and self.solutions_dir.is_dir():
-            mode = self.solutions_dir.stat().st_mode
-            if mode & 0o007:
-                os.chmod(self.solutions_dir, mode & ~0o007)
+            os.chmod(self._base_dir, 0o711)
+        return self._base_dir
 
     def _protected(self) -> tuple[str, ...]:
-        paths = [str(self.solutions_dir), str(self._private_dir("reference"))]
+        paths = [*guarded_paths(self.solutions_dir), str(self._workers_dir())]
         extra = os.environ.get("GRADER_PROTECT", "")
         paths += [p for p in extra.split(os.pathsep) if p]
         return tuple(paths)
 
+    def _frozen_except(self, timed: Worker):
+        """Every worker but ``timed`` stopped, for as long as ``timed`` is measured."""
+        stack = contextlib.ExitStack()
+        for other in self._workers.values():
+            if other is not timed:
+                stack.enter_context(other.frozen())
+        return stack
+
     def _make_worker(self, label: str, module_path: Path | None) -> Worker:
         # The trusted side has looked for the datasets (and downloaded them) already.
         env = {"GRADER_DATA_DIR": self.data_dir or "", "GRADER_DATA_OFFLINE": "1"}
-        # The reference is trusted code: it keeps the grader's user, under the same limits.
         student = label == "student"
-        user = self._worker_user() if student else WorkerUser()
-        self._hide_solutions()
+        user = self._user_for_new_worker()  # the reference too: its own uid, so it can be frozen alone
+        if user.dropped:
+            hide_from_others(private_paths(self.solutions_dir))
+        # The student's own folder lies in the workers' folder, which the guard also protects:
+        # its own path is allowed by being writable, the reference's and others' are not.
         worker = Worker(module_path, self.exercise.module, label=label, limits=self.limits, user=user,
                         protect=self._protected() if student else (), env=env,
-                        parent_dir=self._private_dir(label),
+                        readable=tuple(p for p in (self.data_dir or "").split(os.pathsep) if p),
+                        parent_dir=self._workers_dir(),
                         load_error=self.submission_error if student else "")
+        worker.pause_others = lambda: self._frozen_except(worker)
         self._workers[label] = worker
         return worker
 
@@ -138,6 +151,9 @@ class GradingSession:
         for worker in self._workers.values():
             worker.close()
         self._workers.clear()
+        for lease in self._leases:
+            lease.release()
+        self._leases.clear()
         if self._base_dir is not None:
             shutil.rmtree(self._base_dir, ignore_errors=True)
             self._base_dir = None

@@ -1,17 +1,20 @@
-"""Find the student's module in whatever was handed in: .py, .ipynb, a folder or a .zip."""
+"""Find the student's module in whatever was handed in: .py, .ipynb, a folder or a .zip.
+
+The one resolver of every route (``grade``, ``grade batch``, Gradescope's staging uses the
+same readers): regular files only, never a link, bounded sizes (see
+:mod:`grader.sandbox.files`). The module graded is always a private copy made here.
+"""
 from __future__ import annotations
 
 import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.exercises import KIT_ROOT, Exercise
 from grader.notebook import NotebookError, notebook_to_source
-
-MAX_ZIP_BYTES = 200 << 20
-MAX_ZIP_FILES = 2000
+from grader.sandbox.files import (RefusedFile, extract_zip, links_under, read_regular, refuse_link,
+                                  regular_files, write_private)
 
 
 class MissingSubmission(FileNotFoundError):
@@ -38,56 +41,48 @@ def default_submission(exercise: Exercise) -> Path:
     return local if local.exists() else KIT_ROOT / "exercises" / f"{exercise.module}.py"
 
 
-def _safe_extract(archive: Path, target: Path) -> None:
-    with zipfile.ZipFile(archive) as zf:
-        members = zf.infolist()
-        if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-            raise ValueError("the zip is too large")
-        for member in members:
-            name = Path(member.filename)
-            if name.is_absolute() or ".." in name.parts:
-                raise ValueError(f"the zip holds an unsafe path: {member.filename}")
-        zf.extractall(target)
-
-
 def _find_in_folder(folder: Path, exercise: Exercise) -> Path:
-    candidates = []
+    files = regular_files(folder)
     for pattern in (f"{exercise.module}.py", f"{exercise.module}.ipynb", f"{exercise.id}*.ipynb"):
-        candidates = sorted(p for p in folder.rglob(pattern)
-                            if "__MACOSX" not in p.parts and ".ipynb_checkpoints" not in p.parts)
+        candidates = [p for p in files if p.match(pattern)]
         if candidates:
-            return min(candidates, key=lambda p: len(p.parts))
-    found = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())[:10]
+            return min(candidates, key=lambda p: (len(p.parts), p.as_posix()))
+    found = [p.relative_to(folder).as_posix() for p in files][:10]
+    links = links_under(folder)
+    refused = f"; symbolic links are not read: {', '.join(links)}" if links else ""
     raise ValueError(f"no {exercise.module}.py or {exercise.module}.ipynb found "
-                     f"(found: {', '.join(found) or 'nothing'})")
+                     f"(found: {', '.join(found) or 'nothing'}{refused})")
+
+
+def _private_folder(resolved: "ResolvedSubmission", prefix: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    resolved._tmp.append(folder)
+    return folder
 
 
 def resolve(path, exercise: Exercise) -> ResolvedSubmission:
     """Resolve a submission path; problems with its content become ``error``, not exceptions."""
     path = Path(path) if path is not None else default_submission(exercise)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise MissingSubmission(f"no such file or folder: {path}")
     resolved = ResolvedSubmission(None, str(path))
     try:
+        refuse_link(path)
         if path.suffix == ".zip":
-            folder = Path(tempfile.mkdtemp(prefix="grader-zip-"))
-            resolved._tmp.append(folder)
-            try:
-                _safe_extract(path, folder)
-            except zipfile.BadZipFile:
-                raise ValueError("the file is not a valid zip archive") from None
+            folder = _private_folder(resolved, "grader-zip-")
+            extract_zip(path, folder)
             path = _find_in_folder(folder, exercise)
         elif path.is_dir():
             path = _find_in_folder(path, exercise)
-        if path.suffix == ".ipynb":
-            folder = Path(tempfile.mkdtemp(prefix="grader-nb-"))
-            resolved._tmp.append(folder)
-            module = folder / f"{exercise.module}.py"
-            module.write_text(notebook_to_source(path), encoding="utf-8")
-            path = module
-        elif path.suffix != ".py":
+        if path.suffix not in (".py", ".ipynb"):
             raise ValueError(f"expected a .py, .ipynb, folder or .zip, got {path.name}")
-        resolved.module_path = path
-    except (ValueError, NotebookError, OSError) as exc:
+        data = read_regular(path)
+        folder = _private_folder(resolved, "grader-sub-")
+        module = folder / f"{exercise.module}.py"
+        if path.suffix == ".ipynb":
+            notebook = write_private(folder / path.name, data)
+            data = notebook_to_source(notebook).encode("utf-8")
+        resolved.module_path = write_private(module, data)
+    except (RefusedFile, ValueError, NotebookError, OSError) as exc:
         resolved.error = f"Could not read the submission {resolved.description}: {exc}"
     return resolved

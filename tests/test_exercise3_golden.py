@@ -11,6 +11,8 @@ from tests.conftest import assert_full_marks, assert_scores_zero, failed_tests
 from tests.golden.exercise3.buggy import MODULE, MUTANTS
 
 HOSTILE = sorted((Path(__file__).parent / "golden" / "exercise3" / "hostile").glob("*.py"))
+# The defence that must show in the report of a hostile submission (its words), where one is named.
+FIRED = {"reads_the_git_history": ".git"}
 
 
 def test_reference_scores_full_marks(grade_submission, kit_root):
@@ -38,6 +40,10 @@ def test_hostile_submission_earns_nothing(grade_submission, path):
     assert report.tests, "the report must list every test"
     assert report.score == 0, [(t.name, t.output) for t in report.tests if t.score]
     assert time.monotonic() - started < 240
+    if path.stem in FIRED:
+        shown = "\n".join([*report.errors, *(t.output for t in report.tests)])
+        assert FIRED[path.stem] in shown and ("does not let submissions" in shown or "Permission denied" in shown), \
+            shown
 
 
 def test_without_the_reference_hidden_tests_are_reported_not_run(grade_submission, kit_root, tmp_path):

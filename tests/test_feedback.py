@@ -48,3 +48,43 @@ def test_an_import_failure_is_recognised_however_a_check_rewrapped_it():
 def test_no_smallest_input_for_a_function_not_written_yet():
     from grader.failure_kinds import input_matters
     assert not input_matters(_wrapped({"type": "NotImplementedError", "stage": "call", "message": "Exercise 1.9"}))
+
+
+# -- plots that answer "did I pass?" ---------------------------------------------------------------
+def _run(losses):
+    return {"times": [0.01 * (i + 1) for i in range(len(losses))], "losses": losses}
+
+
+def test_a_loss_curve_shows_the_band_the_reference_and_the_verdict():
+    from grader.checks.convergence import curve_figure
+    fig = curve_figure(_run([1.0, 0.5, 0.3, 0.245]), "sgd", band=(0.233, 0.258),
+                       reference=_run([1.0, 0.4, 0.25, 0.244]))
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:2] == ["yours", "reference"] and "graded band 0.233..0.258" in labels
+    assert "PASS: final loss 0.2450 in the band" in ax.get_title() and ax.get_yscale() == "linear"
+    fig = curve_figure(_run([1.0, 0.5]), "sgd", band=(0.233, 0.258))  # no reference: the band alone
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["yours", "graded band 0.233..0.258"]
+    assert "FAIL: final loss 0.5000 outside the band" in fig.axes[0].get_title()
+
+
+def test_a_diverging_run_gets_a_log_axis():
+    from grader.checks.convergence import curve_figure, needs_log_axis
+    assert needs_log_axis([1.0, 30.0, 1e20]) and needs_log_axis([1.0, float("inf")])
+    assert not needs_log_axis([1.0, 0.5, 0.25])
+    fig = curve_figure(_run([1.0, 1e5, 1e20, float("nan")]), "sgd", band=(0.233, 0.258))
+    assert fig.axes[0].get_yscale() == "log" and "diverged" in fig.axes[0].get_title()
+
+
+def test_the_four_settings_share_one_axis_against_time(tmp_path):
+    from grader.checks.convergence import airfoil_plots, settings_figure
+    runs = {s: _run([1.0, 0.3, 0.25]) for s in ("gd", "sgd", "minibatch100", "minibatch10")}
+    ax = settings_figure(runs, band=(0.233, 0.258)).axes[0]
+    assert ax.get_xscale() == "log" and len(ax.get_lines()) == 4
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:4] == [
+        "gd", "sgd", "batch size=100", "batch size=10"]
+    worker = type("Worker", (), {})()
+    first = airfoil_plots(worker, "gd", runs["gd"], "gd", tmp_path, band=(0.233, 0.258))
+    second = airfoil_plots(worker, "sgd", runs["sgd"], "sgd", tmp_path, band=(0.233, 0.258))
+    assert [p.name for p in first] == ["exercise3_gd.png", "exercise3_airfoil_settings.png"]
+    assert [p.name for p in second] == ["exercise3_sgd.png"] and all(p.is_file() for p in first + second)

@@ -156,6 +156,8 @@ def test_notebook_layout():
     kinds = [cell.cell_type for cell in notebook.cells]
     assert kinds[:2] == ["markdown", "markdown"] and kinds[-2:] == ["markdown", "code"]
     assert notebook.cells[0].source.startswith("# Exercise 9 -- a tiny exercise")
+    assert "How this notebook is graded" in notebook.cells[0].source  # its definitions only
+    assert "grader-skip" in notebook.cells[0].source
     setup, *todo = [c.source for c in notebook.cells[2:-2]]
     assert "import math" in setup and "def area" not in setup
     assert [cell.split("\n")[0] for cell in todo] == [

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader import exercises
-from grader.batch.runner import DEFAULT_TIMEOUT_S, regrade
+from grader.batch.runner import DEFAULT_TIMEOUT_S, SameUserRefused, regrade
 
 USAGE_ERROR = 2
 
@@ -25,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--solutions", metavar="DIR", help="reference solutions (default: solutions/)")
     parser.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     parser.add_argument("-k", dest="keyword", help="only the tests whose names match (pytest -k)")
+    parser.add_argument("--same-user", action="store_true",
+                        help="not root: grade the class as this user anyway (submissions can then reach your "
+                             "files and each other; as root each runs as a uid of its own)")
     return parser
 
 
@@ -33,7 +36,10 @@ def main(argv, console: Console, errors: Console) -> int:
     try:
         summary = regrade(args.exercise, args.submissions, args.out, jobs=args.jobs, timeout_s=args.timeout,
                           feedback_dir=args.feedback_dir, keyword=args.keyword, solutions_dir=args.solutions,
-                          force=args.force)
+                          force=args.force, same_user=args.same_user)
+    except SameUserRefused as exc:
+        errors.print(f"grade batch: {escape(str(exc))}")
+        return USAGE_ERROR
     except (exercises.UnknownExercise, FileNotFoundError, NotADirectoryError) as exc:
         errors.print(f"grade batch: {escape(str(exc.args[0] if exc.args else exc))}")
         return USAGE_ERROR

@@ -30,10 +30,11 @@ def main(argv=None) -> int:
     parser.add_argument("--feedback-dir", required=True)
     parser.add_argument("--solutions")
     parser.add_argument("-k", dest="keyword")
+    parser.add_argument("--sandbox", choices=("auto", "require", "off"), default="require")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
     report = api.grade(args.exercise, args.submission, solutions_dir=args.solutions,
-                       feedback_dir=args.feedback_dir, keyword=args.keyword)
+                       feedback_dir=args.feedback_dir, keyword=args.keyword, sandbox=args.sandbox)
     write_text_atomic(args.json_out, json.dumps(report.to_dict(), indent=2))
     render(report, Console(file=sys.stdout, width=100, highlight=False, color_system=None))
     return 0

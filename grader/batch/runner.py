@@ -4,9 +4,15 @@ The runner takes any ``concurrent.futures.Executor``: by default a local process
 ``jobs`` workers; a course that outgrows one machine can pass an executor backed by another
 engine (see :mod:`grader.batch.task`). Unchanged submissions already graded by the same
 suite, probes and reference (same content hash) are not graded again.
+
+Other people's code is graded only where they cannot reach each other or the grader: as
+root, every worker runs as a uid of its own (the sandbox is required, never silently off).
+An ordinary user has no second user to give them, so the runner refuses unless told
+``same_user`` (see docs/security.md).
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
@@ -23,6 +29,25 @@ from grader.exercises import KIT_ROOT
 from grader.session import default_solutions_dir
 
 DEFAULT_TIMEOUT_S = 600.0
+SAME_USER_REFUSAL = (
+    "grade batch runs other people's code, and this grader is not root: every submission would run as "
+    "you, able to read your files, each other's submissions and gradings, and to signal them. Run it as "
+    "root (each submission then runs as a uid of its own), or inside a container (for instance "
+    "`docker run --rm -v $PWD:/class IMAGE grade batch ...`, root inside), or pass --same-user to "
+    "grade as this user anyway.")
+
+
+class SameUserRefused(PermissionError):
+    """A batch asked of an ordinary user without ``same_user``: the message says what to do."""
+
+
+def batch_sandbox(same_user: bool) -> str:
+    """The sandbox policy of every grading of the batch, or a refusal."""
+    if os.geteuid() == 0:
+        return "require"
+    if not same_user:
+        raise SameUserRefused(SAME_USER_REFUSAL)
+    return "auto"
 
 
 @dataclass
@@ -42,19 +67,21 @@ class BatchSummary:
 
 
 def _task(entry: StudentSubmission, exercise_id: str, feedback_dir: Path, timeout_s: float,
-          keyword: str | None, solutions_dir: Path | None) -> GradeTask:
+          keyword: str | None, solutions_dir: Path | None, sandbox: str) -> GradeTask:
     name = entry.safe_name
-    return GradeTask(student=entry.student, submission=str(entry.path.resolve()), exercise=exercise_id,
+    # absolute(), not resolve(): a student's symlink must reach the resolver as a link, to be refused.
+    return GradeTask(student=entry.student, submission=str(entry.path.absolute()), exercise=exercise_id,
                      json_out=str((feedback_dir / f"{name}.report.json").resolve()),
                      log_out=str((feedback_dir / f"{name}.txt").resolve()),
                      feedback_dir=str((feedback_dir / name).resolve()), timeout_s=timeout_s,
-                     keyword=keyword, solutions_dir=str(solutions_dir) if solutions_dir else None)
+                     keyword=keyword, solutions_dir=str(solutions_dir) if solutions_dir else None,
+                     sandbox=sandbox)
 
 
 def regrade(exercise_id: str, submissions_dir, out_csv="grades.csv", *, jobs: int = 2,
             timeout_s: float = DEFAULT_TIMEOUT_S, feedback_dir=None, keyword: str | None = None,
             solutions_dir=None, executor: Executor | None = None, force: bool = False,
-            progress: bool = True) -> BatchSummary:
+            progress: bool = True, same_user: bool = False) -> BatchSummary:
     """Grade every student in ``submissions_dir``; write the CSV and per-student JSON feedback.
 
     Args:
@@ -69,7 +96,12 @@ def regrade(exercise_id: str, submissions_dir, out_csv="grades.csv", *, jobs: in
         executor: runs :func:`grader.batch.task.run_task`; left open when given.
         force: regrade even unchanged submissions.
         progress: show a progress bar on stderr.
+        same_user: grade as this (non-root) user, with no uid of their own for the submissions.
+
+    Raises:
+        SameUserRefused: not root and not ``same_user``.
     """
+    sandbox = batch_sandbox(same_user)
     exercise = exercises.get(exercise_id)
     out_csv = Path(out_csv)
     feedback_dir = Path(feedback_dir) if feedback_dir else out_csv.with_name(f"{out_csv.stem}_feedback")
@@ -91,7 +123,7 @@ def regrade(exercise_id: str, submissions_dir, out_csv="grades.csv", *, jobs: in
     executor = executor or ProcessPoolExecutor(max_workers=max(1, jobs))
     try:
         futures = {executor.submit(run_task, _task(entry, exercise.id, feedback_dir, timeout_s, keyword,
-                                                   solutions_dir)): (entry, digest)
+                                                   solutions_dir, sandbox)): (entry, digest)
                    for entry, digest in pending}
         bar = tqdm(total=len(futures), desc=f"grading {exercise.id}", unit="student", file=sys.stderr,
                    disable=not progress)

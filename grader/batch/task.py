@@ -33,12 +33,13 @@ class GradeTask:
     timeout_s: float
     keyword: str | None = None
     solutions_dir: str | None = None
+    sandbox: str = "require"  # the grade command's --sandbox: "require" as root
     python: str = sys.executable
 
 
 def _command(task: GradeTask) -> list[str]:
     command = [task.python, "-m", "grader.batch.grade_one", task.exercise, task.submission,
-               "--json-out", task.json_out, "--feedback-dir", task.feedback_dir]
+               "--json-out", task.json_out, "--feedback-dir", task.feedback_dir, "--sandbox", task.sandbox]
     if task.solutions_dir:
         command += ["--solutions", task.solutions_dir]
     if task.keyword:
@@ -58,6 +59,16 @@ def _stop(process: subprocess.Popen) -> None:
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+def _log_tail(path: Path, max_bytes: int = 16 << 10) -> list[str]:
+    """The last lines of a grading's log, read from its end only (it may be huge)."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, handle.seek(0, 2) - max_bytes))
+            return handle.read(max_bytes).decode(errors="replace").strip().splitlines()[-5:]
+    except OSError:
+        return []
 
 
 def run_task(task: GradeTask) -> dict:
@@ -89,7 +100,7 @@ def run_task(task: GradeTask) -> dict:
         report = json.loads(Path(task.json_out).read_text(encoding="utf-8"))
         Path(task.json_out).unlink()  # the batch keeps it inside the student's feedback record
     except (OSError, json.JSONDecodeError):
-        tail = Path(task.log_out).read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
+        tail = _log_tail(Path(task.log_out))
         return {"student": task.student, "status": ERROR, "report": None, "seconds": seconds,
                 "message": f"the grading process exited with status {code} without a report: "
                            + " | ".join(tail)}

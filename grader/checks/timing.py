@@ -24,7 +24,8 @@ class SpeedComparison:
 
     def describe(self, device: str) -> str:
         return (f"median of {self.blocks}: yours {self.student_s * 1e3:.2f} ms, reference "
-                f"{self.reference_s * 1e3:.2f} ms ({self.ratio:.2f}x) on {device}")
+                f"{self.reference_s * 1e3:.2f} ms ({self.ratio:.2f}x) on {device}, "
+                "the other side paused while each was timed")
 
 
 def median_time(run, blocks: int) -> float:

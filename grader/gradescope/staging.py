@@ -2,35 +2,19 @@
 
 The grader runs as root on Gradescope, so a submitted symlink (``exercise3_data.py ->
 /autograder/source/solutions/...``) must never be followed: only regular files inside the
-submission folder are considered, and the chosen one is copied before grading.
+submission folder are considered, and the chosen one is copied before grading. The readers
+are the kit's one submission resolver's (:mod:`grader.sandbox.files`).
 """
 from __future__ import annotations
 
-import os
-import shutil
-import stat
 from pathlib import Path
 
 from grader.exercises import Exercise
-
-MAX_FILE_BYTES = 20 << 20
-IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
+from grader.sandbox.files import MAX_FILE_BYTES, RefusedFile, read_regular, regular_files
 
 
 class SubmissionProblem(ValueError):
     """Nothing gradable was handed in for an exercise; the message tells the student why."""
-
-
-def _regular_files(folder: Path) -> list[Path]:
-    """Regular files under ``folder``, never through a symlink (os.walk does not follow them)."""
-    found = []
-    for top, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d not in IGNORED_PARTS)
-        for name in sorted(files):
-            path = Path(top) / name
-            if stat.S_ISREG(os.lstat(path).st_mode):
-                found.append(path)
-    return found
 
 
 def pick_submission(folder: Path, exercise: Exercise, accept: tuple[str, ...],
@@ -44,7 +28,10 @@ def pick_submission(folder: Path, exercise: Exercise, accept: tuple[str, ...],
         SubmissionProblem: when nothing suitable was submitted.
     """
     folder = Path(folder)
-    files = _regular_files(folder) if folder.is_dir() else []
+    try:
+        files = regular_files(folder) if folder.is_dir() else []
+    except RefusedFile as exc:
+        raise SubmissionProblem(f"No submission found for {exercise.id}: {exc}") from None
     shallow_first = sorted(files, key=lambda p: (len(p.relative_to(folder).parts), p.as_posix()))
     chosen = None
     for suffix in accept:
@@ -71,10 +58,12 @@ def pick_submission(folder: Path, exercise: Exercise, accept: tuple[str, ...],
 
 
 def stage_copy(path: Path, folder: Path) -> Path:
-    """Copy the chosen file into a private folder, keeping its name's suffix."""
+    """Copy the chosen file into a private folder, keeping its name's suffix (never a link followed)."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     target = folder / Path(path).name
-    with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NOFOLLOW)) as source, \
-            open(target, "wb") as out:
-        shutil.copyfileobj(source, out)
+    try:
+        data = read_regular(path)
+    except RefusedFile as exc:
+        raise SubmissionProblem(str(exc)) from None
+    target.write_bytes(data)
     return target

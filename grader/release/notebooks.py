@@ -2,7 +2,8 @@
 
 Cells, in order:
 
-1. markdown: the module docstring (the exercise text);
+1. markdown: the module docstring (the exercise text) and how the notebook is graded
+   (its definitions only: see :mod:`grader.notebook`);
 2. markdown: how to work in the notebook;
 3. code, "setup": imports and the helpers students are given;
 4. one code cell per function or class to write (one holding a ``# TODO: Exercise N.k``
@@ -23,6 +24,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from grader.release.stubs import BEGIN, TODO, solution_lines
 
 SKIP_TAG = "grader-skip"
+GRADED = """> **How this notebook is graded.** The grader takes what the notebook *defines*: its imports,
+> functions, classes and constants. Other top-level code (trying a function out, printing, plots,
+> a training run) stays in Jupyter and is not run by the grader, so a cell that calls an
+> unfinished function costs nothing. Tag a cell `grader-skip` (View > Cell Toolbar > Tags in
+> Jupyter; the property inspector in JupyterLab) to leave it out entirely. Errors name the cell
+> and the line within it."""
 HOW_TO = """## How to work in this notebook
 
 Fill in every cell marked `# TODO: Exercise N.k` (replace the `raise NotImplementedError` line).
@@ -104,8 +111,9 @@ def _cell_id(module: str, index: int) -> str:
 
 
 def _docstring_markdown(docstring: str) -> str:
+    """The first cell: the exercise text, then how the notebook is graded."""
     lines = docstring.splitlines() or [""]
-    return "\n".join([f"# {lines[0].rstrip('.')}", *lines[1:]]).strip()
+    return "\n".join([f"# {lines[0].rstrip('.')}", *lines[1:]]).strip() + "\n\n" + GRADED
 
 
 def grading_cell_source(exercise_id: str, module: str) -> str:

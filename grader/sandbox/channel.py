@@ -14,17 +14,35 @@ class ChannelTimeout(TimeoutError):
 
 
 class Writer:
-    """Sends framed messages on a file descriptor."""
+    """Sends framed messages on a file descriptor, within a time limit when given one.
+
+    The trusted side always gives one: a worker can reopen its request pipe through
+    ``/proc/self/fd`` and fill it, and a blocking write would then wait forever.
+    """
 
     def __init__(self, fd: int):
         self.fd = fd
 
-    def send(self, message: dict) -> None:
+    def send(self, message: dict, timeout: float | None = None) -> None:
         data = wire.pack(message)
         view = memoryview(data)
-        while view:
-            written = os.write(self.fd, view)
-            view = view[written:]
+        if timeout is None:
+            while view:
+                view = view[os.write(self.fd, view):]
+            return
+        deadline = time.monotonic() + timeout
+        os.set_blocking(self.fd, False)
+        try:
+            while view:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([], [self.fd], [], left)[1]:
+                    raise ChannelTimeout("the other side stopped reading (its pipe is full)")
+                try:
+                    view = view[os.write(self.fd, view):]
+                except BlockingIOError:
+                    continue
+        finally:
+            os.set_blocking(self.fd, True)
 
 
 class Reader:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import os
-import pwd
 import resource
 import subprocess
 import sys
@@ -66,27 +65,30 @@ def _user_can_run(python: str, uid: int, gid: int) -> str:
     return "" if done.returncode == 0 else (done.stderr.strip().splitlines() or ["failed"])[-1]
 
 
-def choose_worker_user(python: str, policy: str = "auto") -> tuple[WorkerUser, str]:
-    """Pick the user for workers and say how, for the report.
+NO_SECOND_USER = ("no second user was available (the grader is not root): the submission ran as the "
+                  "grader's own user, in a session of its own")
 
-    ``policy`` is "auto" (drop privileges when root and possible), "require" (fail when
-    they cannot be dropped, as on Gradescope) or "off".
+
+def choose_worker_user(python: str, policy: str = "auto") -> tuple[WorkerUser, str]:
+    """Whether workers get uids of their own, and a note for the report saying how.
+
+    ``policy`` is "auto" (a uid per worker when root and possible), "require" (fail when
+    not possible, as on Gradescope) or "off". The user returned is a template: a dropped
+    one means each worker leases its own uid (see :mod:`grader.sandbox.uids`).
     """
-    if policy == "off" or os.geteuid() != 0:
-        if policy == "require" and os.geteuid() != 0:
-            return WorkerUser(), "the grader is not root, so workers run as the grader's own user"
-        return WorkerUser(), ""
-    name = os.environ.get("GRADER_WORKER_USER", "nobody")
-    try:
-        entry = pwd.getpwnam(name)
-    except KeyError:
-        reason = f"no user named {name!r} to run submissions as"
-    else:
-        reason = _user_can_run(python, entry.pw_uid, entry.pw_gid)
-        if not reason:
-            return WorkerUser(entry.pw_uid, entry.pw_gid, name), ""
-        reason = f"user {name!r} cannot run {python} ({reason})"
     from grader.sandbox.errors import SandboxUnavailable
+    from grader.sandbox.uids import PROBE_UID
+    if policy == "off":
+        return WorkerUser(), "the sandbox's user drop is off: the submission ran as the grader's own user"
+    if os.geteuid() != 0:
+        if policy == "require":
+            raise SandboxUnavailable("Submissions must run as a user of their own but " + NO_SECOND_USER
+                                     + ". Run the grader as root, or in a container.")
+        return WorkerUser(), NO_SECOND_USER
+    reason = _user_can_run(python, PROBE_UID, PROBE_UID)
+    if not reason:
+        return WorkerUser(PROBE_UID, PROBE_UID, "a uid per worker"), ""
+    reason = f"an unprivileged uid cannot run {python} ({reason})"
     if policy == "require":
         raise SandboxUnavailable(
             f"Submissions must run as an unprivileged user but {reason}. Install the kit into an "

@@ -19,8 +19,15 @@ _TUPLE = "__tuple__"
 _FLOAT = "__float__"  # non-finite floats, which strict JSON cannot spell
 _ALLOWED_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
                    "float16", "float32", "float64"}
-MAX_MESSAGE_BYTES = 256 << 20
+# Bounds on what the trusted side parses. Bytes alone are not enough: a few MB of nested
+# empty lists become hundreds of MB of Python objects, so containers, elements and depth are
+# counted on the raw bytes before any parsing (docs/security.md gives the figures).
+MAX_MESSAGE_BYTES = 64 << 20
+MAX_CONTAINERS = 200_000  # lists and dicts ('[' and '{', string contents counted too)
+MAX_ELEMENTS = 2_000_000  # commas: items of every list and dict together
 MAX_DEPTH = 64
+_BRACKETS = b"[]{}"
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in _BRACKETS)
 
 
 class WireError(ValueError):
@@ -111,14 +118,35 @@ def pack(message: dict) -> bytes:
     body = json.dumps(encode_value(message), allow_nan=False).encode("utf-8")
     if len(body) > MAX_MESSAGE_BYTES:
         raise WireError(f"message of {len(body)} bytes is too large")
+    check_bounds(body)  # an honest value too big to check is refused here, with a clear message
     return struct.pack(">Q", len(body)) + body
 
 
+def check_bounds(body: bytes) -> None:
+    """Refuse a body whose parse would cost more than its bytes: too many or too deep containers.
+
+    Brackets inside strings are counted as well, which can only make the bound stricter.
+    """
+    containers = body.count(b"[") + body.count(b"{")
+    if containers > MAX_CONTAINERS:
+        raise WireError(f"message holds over {MAX_CONTAINERS} lists and dicts")
+    if body.count(b",") > MAX_ELEMENTS:
+        raise WireError(f"message holds over {MAX_ELEMENTS} elements")
+    brackets = np.frombuffer(body.translate(None, _NOT_BRACKETS), dtype=np.uint8)
+    if brackets.size:
+        steps = np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1).astype(np.int32)
+        if int(np.cumsum(steps).max()) > MAX_DEPTH + 2:  # +2: the message's own dict and value
+            raise WireError("message nested too deeply")
+
+
 def unpack_body(body: bytes) -> dict:
-    """Parse one framed message body."""
+    """Parse one framed message body, within the bounds above."""
+    if len(body) > MAX_MESSAGE_BYTES:
+        raise WireError(f"message of {len(body)} bytes is too large")
+    check_bounds(body)
     try:
         message = decode_value(json.loads(body.decode("utf-8")))
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError, RecursionError) as exc:
         raise WireError(f"malformed message: {exc}") from None
     if not isinstance(message, dict):
         raise WireError("a message must be a JSON object")

@@ -3,23 +3,24 @@
 ``Worker.call(probe, **inputs)`` runs ``probe(submission_module, **inputs)`` in the child
 and returns fresh plain data. A crash, hang or exit costs that call: the handle raises a
 :class:`GradingFailure` with a clear message and starts a new child on the next call.
+Closing it, or any restart, kills every process of the worker (under root: of its uid).
 """
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 from grader.sandbox import channel, wire
 from grader.sandbox.errors import ProbeTimeout, SubmissionError, WorkerCrashed
 from grader.sandbox.limits import Limits, WorkerUser, worker_python
+from grader.sandbox.processes import ProcessSet
+from grader.sandbox.workdir import WorkerFolder, output_tail
 
-_WORKER_MAIN = Path(__file__).with_name("worker_main.py")
-_GRADER_PACKAGE = Path(__file__).resolve().parent.parent
+STOP_TIMEOUT_S = 2.0
 _SIGNAL_HINTS = {
     signal.SIGKILL: "it was killed (out of memory, or stopped by the grader)",
     signal.SIGXCPU: "it used up its CPU-time limit",
@@ -50,7 +51,8 @@ class Worker:
 
     def __init__(self, submission: Path | None, module_name: str, *, label: str = "submission",
                  limits: Limits = Limits(), user: WorkerUser = WorkerUser(),
-                 protect: tuple[str, ...] = (), env: dict | None = None, python: str | None = None,
+                 protect: tuple[str, ...] = (), readable: tuple[str, ...] = (), env: dict | None = None,
+                 python: str | None = None,
                  parent_dir: Path | None = None, load_error: str = ""):
         self.submission = Path(submission) if submission else None
         self.module_name = module_name
@@ -58,8 +60,11 @@ class Worker:
         self.limits = limits
         self.user = user
         self.protect = tuple(protect)
+        self.readable = tuple(readable)  # inside protected folders: the datasets, say
         self.extra_env = dict(env or {})
         self.parent_dir = parent_dir  # where the worker's private folder is made
+        # Set by the session: a context manager that freezes every other worker while this one is timed.
+        self.pause_others = contextlib.nullcontext
         self.python = python or worker_python()
         self._deadline: float | None = None
         # The first crash or hang within a test is that test's verdict: later calls in the same
@@ -67,9 +72,12 @@ class Worker:
         self._test_failure: Exception | None = None
         self.restarts = 0
         self.timeouts = 0
+        self.import_retries = 0  # crashes while importing, retried in a fresh worker
         self._proc: subprocess.Popen | None = None
+        self._processes: ProcessSet | None = None
         self._reader = self._writer = None
-        self._tmp: Path | None = None
+        self._folder: WorkerFolder | None = None
+        self._output_fd = -1
         self._pipe_fds: tuple[int, ...] = ()  # the grader's ends of the two pipes
         self._next_id = 0
         # Set when the module cannot be loaded at all: every call then fails with this, at once.
@@ -77,51 +85,52 @@ class Worker:
             {"type": "SubmissionError", "stage": "import", "message": load_error} if load_error else None)
 
     # -- life cycle -------------------------------------------------------------------
-    def _prepare_dir(self) -> tuple[Path, Path, Path | None]:
-        self._tmp = Path(tempfile.mkdtemp(prefix=f"{self.label}-", dir=self.parent_dir))
-        kit, work = self._tmp / "kit", self._tmp / "work"
-        kit.mkdir()
-        work.mkdir()
-        # Only the grader package is importable: the folder holding it (and solutions/) is not.
-        (kit / "grader").symlink_to(_GRADER_PACKAGE, target_is_directory=True)
-        module = None
-        if self.submission is not None:
-            (self._tmp / "submission").mkdir()
-            module = self._tmp / "submission" / f"{self.module_name}.py"
-            shutil.copyfile(self.submission, module)
-        if self.user.dropped:
-            os.chmod(self._tmp, 0o755)  # the unprivileged user must reach its module and cwd
-            for path in (work, *(p for p in [module] if p)):
-                os.chown(path, self.user.uid, self.user.gid)
-        return kit, work, module
-
-    def start(self) -> None:
-        kit, work, module = self._prepare_dir()
-        req_r, req_w = os.pipe()
-        resp_r, resp_w = os.pipe()
-        output = open(self._tmp / "output.txt", "wb")
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(work), "TMPDIR": str(work),
-               "MPLCONFIGDIR": str(work / ".matplotlib"), "MPLBACKEND": "Agg",
-               "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2"),
-               **self.extra_env}
-        command = [self.python, "-I", str(_WORKER_MAIN), "--req-fd", str(req_r), "--resp-fd",
-                   str(resp_w), "--kit-path", str(kit), "--module-name", self.module_name,
-                   "--submission", str(module or "")]
+    def _command(self, module: Path | None, req_r: int, resp_w: int) -> list[str]:
+        folder = self._folder
+        command = [self.python, "-I", "-B", str(folder.kit / "grader" / "sandbox" / "worker_main.py"),
+                   "--req-fd", str(req_r), "--resp-fd", str(resp_w), "--kit-path", str(folder.kit),
+                   "--module-name", self.module_name, "--submission", str(module or ""),
+                   "--writable", str(folder.work), "--readable", str(folder.root)]
+        for path in self.readable:
+            command += ["--readable", path]
         for path in self.protect:
             command += ["--protect", path]
+        return command
+
+    def _environment(self) -> dict:
+        work = self._folder.work
+        return {"PATH": "/usr/bin:/bin", "HOME": str(work), "TMPDIR": str(work),
+                "MPLCONFIGDIR": str(work / ".matplotlib"), "MPLBACKEND": "Agg",
+                "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2"),
+                **self.extra_env}
+
+    def _spawn(self) -> None:
+        """A fresh folder and child process; the pipes' far ends are closed here."""
+        self._folder = WorkerFolder(self.parent_dir, self.label, self.user)
+        module = self._folder.add_module(self.submission, self.module_name) if self.submission else None
+        self._output_fd = self._folder.open_output()
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
         dropped = self.user.dropped
         kwargs = dict(user=self.user.uid, group=self.user.gid, extra_groups=[]) if dropped else {}
         try:
+            # A session of its own: signals to the grader's process group never reach the worker's
+            # and, without a second user, the worker's own killpg(0) reaches only itself.
             self._proc = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                cwd=work, env=env, pass_fds=(req_r, resp_w), start_new_session=True,
+                self._command(module, req_r, resp_w), stdin=subprocess.DEVNULL, stdout=self._output_fd,
+                stderr=subprocess.STDOUT, cwd=self._folder.work, env=self._environment(),
+                pass_fds=(req_r, resp_w), start_new_session=True,
                 preexec_fn=lambda: self.limits.apply(dropped), **kwargs)
         finally:
             os.close(req_r)
             os.close(resp_w)
-            output.close()
+        self._processes = ProcessSet(uid=self.user.uid if dropped else None, group=self._proc.pid)
         self._reader, self._writer = channel.Reader(resp_r), channel.Writer(req_w)
         self._pipe_fds = (resp_r, req_w)
+
+    def _start_once(self) -> dict | None:
+        """Start a child and wait until it has imported the module; a crash while importing is returned."""
+        self._spawn()
         try:
             ready = self._reader.receive(timeout=self.limits.start_timeout_s)
         except channel.ChannelTimeout:
@@ -129,25 +138,38 @@ class Worker:
                                         f"importing the module took over {self.limits.start_timeout_s:.0f} s"
                                         " (a loop or heavy work at module level?)"}
             self.kill()
-            return
+            return None
         except wire.WireError as exc:
             ready = {"import_error": {"type": "ProtocolError", "message": str(exc)}}
         if ready is None:
             code = self._reap()
-            self._fatal_import_error = {"type": "WorkerExit", "stage": "import",
-                                        "message": f"the module stopped the process while importing: "
-                                                   f"{describe_exit(code)}" + self._output_tail()}
+            crash = {"type": "WorkerExit", "stage": "import",
+                     "message": f"the module stopped the process while importing: "
+                                f"{describe_exit(code)}" + self._output_tail()}
             self.kill()
-            return
+            return crash
         if ready.get("import_error"):
             self._fatal_import_error = dict(ready["import_error"], stage="import")
+        return None
+
+    def start(self) -> None:
+        """Start the child; a crash while importing gets one more try in a fresh worker.
+
+        Only a second crash is the submission's fault: the first may have come from outside
+        (a leftover process of an earlier grading, a machine short of memory).
+        """
+        crash = self._start_once()
+        if crash is not None:
+            self.import_retries += 1
+            self._discard_folder()
+            crash = self._start_once()
+        if crash is not None:
+            crash["message"] += " (the same happened in a fresh worker)"
+            self._fatal_import_error = crash
 
     def _output_tail(self, lines: int = 5) -> str:
-        try:
-            text = (self._tmp / "output.txt").read_text(errors="replace").strip().splitlines()
-        except OSError:
-            return ""
-        return ("\nLast output:\n" + "\n".join(text[-lines:])) if text else ""
+        tail = output_tail(self._output_fd, lines) if self._output_fd >= 0 else ""
+        return f"\nLast output:\n{tail}" if tail else ""
 
     def _reap(self, wait_s: float = 5.0) -> int | None:
         if self._proc is None:
@@ -158,12 +180,10 @@ class Worker:
             return None
 
     def kill(self) -> None:
-        """Stop the child and everything in its process group; keep the temp folder."""
+        """Kill every process of the worker (its uid's, under root); keep its folder."""
+        if self._processes is not None:
+            self._processes.kill()
         if self._proc is not None:
-            try:
-                os.killpg(self._proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
             self._reap()
             self._proc = None
         for fd in self._pipe_fds:
@@ -173,17 +193,35 @@ class Worker:
                 pass
         self._pipe_fds = ()
 
+    def _discard_folder(self) -> None:
+        if self._output_fd >= 0:
+            os.close(self._output_fd)
+            self._output_fd = -1
+        if self._folder is not None:
+            self._folder.remove()
+            self._folder = None
+
     def close(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
             try:
-                self._writer.send({"stop": True})
-                self._proc.wait(timeout=2)
-            except (OSError, subprocess.TimeoutExpired):
+                self._writer.send({"stop": True}, timeout=STOP_TIMEOUT_S)
+                self._proc.wait(timeout=STOP_TIMEOUT_S)
+            except (OSError, channel.ChannelTimeout, subprocess.TimeoutExpired):
                 pass
         self.kill()
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            self._tmp = None
+        self._discard_folder()
+
+    @contextlib.contextmanager
+    def frozen(self):
+        """Every process of this worker stopped (SIGSTOP) for the block, then let go on."""
+        if self._processes is None or not self.alive:
+            yield
+            return
+        self._processes.freeze()
+        try:
+            yield
+        finally:
+            self._processes.thaw()
 
     def __enter__(self):
         return self
@@ -217,10 +255,19 @@ class Worker:
 
     def call(self, probe, *, timeout: float | None = None, **inputs):
         """Run ``probe(module, **inputs)`` in the worker and return its plain-data value."""
-        return self.timed_call(probe, timeout=timeout, **inputs)[0]
+        return self._guarded_call(probe, timeout, inputs)[0]
 
     def timed_call(self, probe, *, timeout: float | None = None, **inputs):
-        """Like :meth:`call`, also returning the seconds measured here, around the call."""
+        """Like :meth:`call`, also returning the seconds measured here, around the call.
+
+        Every other worker of the session is frozen meanwhile, so nothing the other side
+        started (threads, processes) competes with the code being timed.
+        """
+        self._ensure_started()  # outside the freeze: importing is not timed
+        with self.pause_others():
+            return self._guarded_call(probe, timeout, inputs)
+
+    def _guarded_call(self, probe, timeout: float | None, inputs: dict):
         name = probe_name(probe)
         function = getattr(probe, "function", None) or name.split(":")[-1]
         if self._test_failure is not None:
@@ -238,12 +285,15 @@ class Worker:
                 self._test_failure = failure
             raise
 
-    def _call(self, name: str, function: str, timeout: float | None, inputs: dict):
+    def _ensure_started(self) -> None:
         if self._fatal_import_error is None and not self.alive:
-            if self._tmp is not None:
+            if self._folder is not None:
                 self.close()
                 self.restarts += 1
             self.start()
+
+    def _call(self, name: str, function: str, timeout: float | None, inputs: dict):
+        self._ensure_started()
         if self._fatal_import_error is not None:
             raise SubmissionError(function, self._fatal_import_error)
         self._next_id += 1
@@ -251,7 +301,15 @@ class Worker:
         limit = self._timeout(timeout)
         start = time.perf_counter()
         try:
-            self._writer.send({"id": request_id, "probe": name, "kwargs": inputs})
+            self._writer.send({"id": request_id, "probe": name, "kwargs": inputs}, timeout=limit)
+        except channel.ChannelTimeout:
+            self.kill()
+            raise WorkerCrashed(f"{function}: the grader could not send its request within {limit:.0f} s "
+                                "(the request pipe was full: the submission wrote into it)") from None
+        except (BrokenPipeError, wire.WireError) as exc:
+            self.kill()
+            raise WorkerCrashed(f"{function}: the submission broke the grader's channel ({exc})") from None
+        try:
             reply = self._reader.receive(timeout=limit)
         except channel.ChannelTimeout:
             self.kill()

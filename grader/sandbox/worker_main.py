@@ -1,8 +1,8 @@
 """The untrusted side: imports a submission and runs probes on request.
 
 Started by :class:`grader.sandbox.worker.Worker` as ``python -I worker_main.py ...``,
-with resource limits, a scrubbed environment, a temporary cwd and, when the grader runs
-as root, an unprivileged user. It answers requests over two inherited pipe descriptors
+with resource limits, a scrubbed environment, a private folder and, when the grader runs
+as root, a uid of its own. It answers requests over two inherited pipe descriptors
 with the JSON wire format; nothing it sends is trusted by the grader.
 """
 from __future__ import annotations
@@ -23,6 +23,8 @@ def _parse_args(argv):
     parser.add_argument("--submission", default="", help="module file to import, or '' for none")
     parser.add_argument("--module-name", required=True)
     parser.add_argument("--protect", action="append", default=[], help="paths the submission may not touch")
+    parser.add_argument("--writable", action="append", default=[], help="the only folders it may write to")
+    parser.add_argument("--readable", action="append", default=[], help="folders readable inside protected ones")
     return parser.parse_args(argv)
 
 
@@ -71,7 +73,7 @@ def main(argv=None) -> int:
 
     reader = channel.Reader(args.req_fd)
     writer = channel.Writer(args.resp_fd)
-    guard.install(protected=args.protect)
+    guard.install(protected=args.protect, writable=args.writable, readable=args.readable)
 
     submission, import_error = None, None
     if args.submission:

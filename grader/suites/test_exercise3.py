@@ -307,6 +307,15 @@ def test_train_ch11_records_every_200_examples(student, batch_size, num_epochs):
              inputs=inputs, hint="loss = squared_loss(net(X), y).mean(); backward(); trainer_fn(...)")
 
 
+def _reference_run(request, params: dict) -> dict | None:
+    """The reference's run with the same settings, for the plot only, where the reference is present."""
+    try:
+        reference = request.getfixturevalue("reference")
+        return reference.call(probes.train, seed=0, timeout=100, **params)
+    except (pytest.skip.Exception, AssertionError):  # absent (a student's copy), or it failed: band alone
+        return None
+
+
 # d2l §12.5's settings and where the reference ends (5 seeds; see bench/exercise3_bands.py).
 CONVERGENCE = {
     "gd": dict(lr=1.0, batch_size=1500, num_epochs=10),
@@ -319,14 +328,15 @@ CONVERGENCE = {
 @pytest.mark.points(1.5)
 @pytest.mark.timeout_s(120)
 @pytest.mark.parametrize("setting", list(CONVERGENCE))
-def test_training_converges_on_airfoil(student, record, feedback_dir, setting):
+def test_training_converges_on_airfoil(student, record, feedback_dir, setting, request):
     """Training with your sgd on airfoil reaches d2l's loss"""
     params = CONVERGENCE[setting]
     out = student.call(probes.train, seed=0, timeout=100, **params)
     band = convergence.AIRFOIL_BANDS[setting]
     inputs = ", ".join(f"{k}={v}" for k, v in params.items())
-    plot = convergence.plot_curve(out, f"{setting} ({inputs})", feedback_dir / f"exercise3_{setting}.png")
-    record.artifact(plot)
+    for plot in convergence.airfoil_plots(student, setting, out, f"{setting} ({inputs})", feedback_dir,
+                                          band=band, reference=_reference_run(request, params)):
+        record.artifact(plot)
     final = out["losses"][-1] if out["losses"] else float("nan")
     record.note(f"final loss {final:.4f} (band {band[0]:.3f}..{band[1]:.3f})")
     if not band[0] <= final <= band[1]:
