@@ -22,7 +22,6 @@ from grader.gradescope.config import ALL, CONFIG_PATH, get_assignment
 
 TEMPLATES = Path(__file__).resolve().parent
 DEFAULT_VENV = "/opt/sgd-kit/venv"
-DEFAULT_WORKER_USER = "sgd-worker"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 KIT_FILES = ("pyproject.toml", "README.md", "LICENSE", "datasets/README.md")
 
@@ -49,7 +48,7 @@ def torch_version() -> str:
 
 def _render(name: str) -> str:
     text = (TEMPLATES / name).read_text(encoding="utf-8")
-    for key, value in {"@VENV@": DEFAULT_VENV, "@WORKER_USER@": DEFAULT_WORKER_USER,
+    for key, value in {"@VENV@": DEFAULT_VENV,
                        "@TORCH_VERSION@": torch_version()}.items():
         text = text.replace(key, value)
     return text

@@ -19,7 +19,8 @@ def prepare(source: Path) -> None:
         for name in exercises.get(exercise_id).datasets:
             print(f"dataset {name}: {datasets.ensure(name)}")
     user, _ = choose_worker_user(worker_python(), "require")
-    print(f"student code will run as {user.name or 'the grader user'} (uid {user.uid})")
+    print(f"student code will run as {user.name or 'the grader user'} "
+          f"(checked: uid {user.uid} starts {worker_python()} and imports torch)")
 
 
 if __name__ == "__main__":

@@ -3,13 +3,12 @@
 #
 # It installs the kit into a virtual environment made from a system Python that every user
 # can run (student code runs as an unprivileged user that must start that interpreter),
-# installs PyTorch's CPU wheel, creates that user, fetches and verifies the datasets, and
+# installs PyTorch's CPU wheel and the pinned dependencies, verifies the datasets, and
 # makes the reference solutions and the results folder unreadable to the user.
 set -euo pipefail
 SOURCE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="${GRADER_AUTOGRADER_ROOT:-/autograder}"
 VENV="${GRADER_VENV:-@VENV@}"
-WORKER_USER="${GRADER_WORKER_USER:-@WORKER_USER@}"
 TORCH_VERSION="${TORCH_VERSION:-@TORCH_VERSION@}"
 TORCH_INDEX_URL="${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
 
@@ -48,13 +47,9 @@ fi
 "${pip[@]}" -c "$SOURCE/grader/gradescope/constraints.txt" -e "$SOURCE"
 chmod -R a+rX "$VENV"
 
-# The unprivileged user student code runs as (the grader drops to it; see grader/sandbox/limits.py).
-if ! id -u "$WORKER_USER" >/dev/null 2>&1; then
-    useradd --system --no-create-home --shell /usr/sbin/nologin "$WORKER_USER"
-fi
-
 # Fetch (if the zip did not carry them) and verify the datasets; prove the sandbox works.
-(cd "$SOURCE" && GRADER_WORKER_USER="$WORKER_USER" "$VENV/bin/python" -m grader.gradescope.prepare)
+# Student code runs as a uid of its own per worker (no account needed; grader/sandbox/uids.py).
+(cd "$SOURCE" && "$VENV/bin/python" -m grader.gradescope.prepare)
 
 # Readable to all: the grader package (the worker imports it) and the datasets.
 chmod a+rx "$ROOT" "$SOURCE"
