@@ -198,12 +198,12 @@ def test_reference_scores_full_marks(autograder):
     _submit(autograder, "exercise3_data.py", (KIT / "solutions" / "exercise3_data.py").read_bytes())
     _submit(autograder, "results.json", json.dumps(FORGED))  # a student's own results.json: ignored
     (autograder.root / "results" / "results.json").write_text(json.dumps(FORGED))
-    doc = autograder()
+    doc = autograder("-k", "standardize")  # the whole suite: tests/test_gradescope_image.py
     assert doc["score"] == sum(t["max_score"] for t in doc["tests"]) > 0, doc["output"]
     assert all(t["status"] == "passed" for t in doc["tests"])
     assert {t["visibility"] for t in doc["tests"]} == {"visible", "after_published"}
     assert "exercise3: graded exercise3_data.py" in doc["output"]
-    assert not os.stat(autograder.root / "source" / "solutions").st_mode & 0o077 or os.geteuid() != 0
+    assert not os.stat(autograder.root / "source" / "solutions").st_mode & 0o077  # root only
 
 
 def test_stub_scores_zero_and_the_notebook_beside_it_is_named(autograder):
