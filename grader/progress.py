@@ -81,7 +81,7 @@ def record(report: GradeReport, source: str, *, keyword: str | None = None, path
     state = load_state(path)
     entry = state["exercises"].get(report.exercise, {}) if keyword else {}
     tests = dict(entry.get("tests", {}))
-    for test in report.tests:
+    for test in report.ordered_tests():  # root causes first: "next" names the cause, not a dependant
         tests[test.test_id or test.name] = {
             "title": test.name, "status": test.status, "score": test.score, "max_score": test.max_score,
             "not_written": "is not implemented yet" in test.output, "summary": _summary(test.output)}
