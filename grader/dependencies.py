@@ -12,6 +12,8 @@ depends on, saying "depends on mean, which fails: fix that first".
 """
 from __future__ import annotations
 
+import re
+
 
 def checks(param: str):
     """The test checks the student function named by its parameter ``param`` (e.g. ``op``)."""
@@ -49,3 +51,19 @@ def declared(item) -> tuple[str, tuple[str, ...]]:
         key = getattr(getattr(item, "callspec", None), "id", None) if param == "id" else params.get(param)
         names = names.get(key, ())
     return str(checked), tuple(n for n in names if n != checked)
+
+
+# Python's names for operator methods, as the suites name the ops they check.
+_OPERATOR_NAMES = {"truediv": "div", "rtruediv": "div", "rsub": "sub", "rmul": "mul", "radd": "add", "T": "transpose"}
+_RAISED_IN = re.compile(r", line \d+, in (\w+)")
+
+
+def not_written_in(output: str) -> str | None:
+    """The function whose ``NotImplementedError`` failed a test (its last traceback line), if that is why."""
+    if "is not implemented yet" not in output:
+        return None
+    frames = _RAISED_IN.findall(output)
+    if not frames:
+        return None
+    name = frames[-1].strip("_") or frames[-1]
+    return _OPERATOR_NAMES.get(name, name)

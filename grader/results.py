@@ -8,6 +8,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from grader.dependencies import not_written_in
+
 # Statuses a test can end in.
 PASSED = "passed"
 FAILED = "failed"
@@ -86,8 +88,11 @@ class GradeReport:
         """What a failed test depends on that fails its own tests (so it may be the cause)."""
         if test.status != FAILED:
             return []
-        failing = self.failing_functions()
-        return [name for name in test.depends_on if name in failing]
+        failing = [name for name in test.depends_on if name in self.failing_functions()]
+        unwritten = not_written_in(test.output)
+        if unwritten is not None:  # the function that is not written yet is the cause, if it is one of them
+            return [unwritten] if unwritten in failing else []
+        return failing
 
     def feedback(self, test: TestResult) -> str:
         """A test's output, opening with the failing functions it depends on."""
