@@ -13,7 +13,8 @@ from grader.sandbox.errors import SubmissionError
 if sys.version_info < (3, 11):  # a builtin from 3.11; pytest depends on the backport before that
     from exceptiongroup import BaseExceptionGroup
 
-NOT_IMPORTED = "Not graded: your module could not be imported (the error is at the top of the report)."
+NOT_IMPORTED = ("Not graded: your module could not be imported, or the submission policy refused it "
+                "(the reason is at the top of the report).")
 
 
 def _chain(exc: BaseException | None):

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from grader import exercises
 from grader.data import datasets
+from grader.notebook_lines import notebook_lines
+from grader.policy import Policy, refusal_message
 from grader.sandbox.limits import Limits
 from grader.session import GradingSession
 from grader.submission import ResolvedSubmission, resolve
@@ -51,14 +53,21 @@ def find_datasets(exercise: exercises.Exercise, errors: list[str]) -> str | None
 
 
 def open_run(exercise_id: str, submission=None, *, solutions_dir=None, feedback_dir=None,
-             sandbox: str = "auto", limits: Limits = Limits(), progress=None) -> GradingRun:
+             sandbox: str = "auto", limits: Limits = Limits(), progress=None,
+             policy: Policy | bool | None = None) -> GradingRun:
     """Open a grading run of one exercise; problems with the submission go into its report.
+
+    ``policy``: the submission policy (:mod:`grader.policy`) read from the environment when
+    None; False grades without it (the kit's own tests of the sandbox do, to prove the
+    defences behind it). A refused submission never runs: its refusal is its load error.
 
     Raises:
         KeyError: unknown exercise. MissingSubmission: the submission path does not exist.
     """
     exercise = exercises.get(exercise_id)
     resolved = resolve(submission, exercise)
+    if resolved.module_path is not None and not resolved.error:
+        resolved.error = _policy_refusal(resolved.module_path, exercise, policy)
     try:
         errors: list[str] = []
         data_dir = find_datasets(exercise, errors)
@@ -73,3 +82,16 @@ def open_run(exercise_id: str, submission=None, *, solutions_dir=None, feedback_
     if resolved.error:
         session.report.errors.append(resolved.error)
     return GradingRun(session, resolved)
+
+
+def _policy_refusal(module_path: Path, exercise: exercises.Exercise, policy) -> str:
+    """The policy's refusal of the submission, its lines given as notebook cells where it was one."""
+    if policy is None or policy is True:
+        policy = Policy.from_env()
+    elif policy is False:
+        policy = Policy(enabled=False)
+    message = refusal_message(module_path, exercise.id, policy)
+    if message:
+        source = module_path.read_text(encoding="utf-8", errors="replace")
+        message = notebook_lines(message, source)
+    return message

@@ -51,7 +51,7 @@ def unwritten_tasks(source: str) -> list[dict]:
         for statement in ast.walk(node):
             label = _not_implemented_label(statement)
             if label:
-                doc = (ast.get_docstring(node) or "").strip().splitlines()
+                doc = (ast.get_docstring(node) or "").replace("``", "").strip().splitlines()
                 tasks.append({"task": label, "name": node.name, "hint": doc[0] if doc else ""})
                 break
     return sorted(tasks, key=lambda t: tuple(int(n) for n in _TASK.match(t["task"]).groups()))
@@ -68,6 +68,11 @@ def _not_implemented_label(node) -> str:
     return text if _TASK.match(text) else ""
 
 
+def _not_written(output: str) -> bool:
+    """The failure comes from a function not written yet (said outright, or as the exception received)."""
+    return "is not implemented yet" in output or "NotImplementedError" in output
+
+
 def _summary(output: str) -> str:
     """The line of a failure that says what to do: its hint, else its first line."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
@@ -81,10 +86,10 @@ def record(report: GradeReport, source: str, *, keyword: str | None = None, path
     state = load_state(path)
     entry = state["exercises"].get(report.exercise, {}) if keyword else {}
     tests = dict(entry.get("tests", {}))
-    for test in report.tests:
+    for test in report.ordered_tests():  # root causes first: "next" names the cause, not a dependant
         tests[test.test_id or test.name] = {
             "title": test.name, "status": test.status, "score": test.score, "max_score": test.max_score,
-            "not_written": "is not implemented yet" in test.output, "summary": _summary(test.output)}
+            "not_written": _not_written(test.output), "summary": _summary(test.output)}
     state["exercises"][report.exercise] = {
         "title": report.title, "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "tests": tests, "unwritten": unwritten_tasks(source), "errors": [e.splitlines()[0] for e in report.errors]}

@@ -8,6 +8,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from grader.dependencies import not_written_in
+
 # Statuses a test can end in.
 PASSED = "passed"
 FAILED = "failed"
@@ -42,6 +44,8 @@ class TestResult:
     needs_reference: bool = False
     duration_s: float = 0.0
     extras: dict = field(default_factory=dict)
+    checks: str = ""  # the student function the test checks, e.g. "mean" (see grader/dependencies.py)
+    depends_on: tuple[str, ...] = ()  # student functions it uses besides that one
 
     @property
     def counted(self) -> bool:
@@ -75,6 +79,34 @@ class GradeReport:
     def not_run(self) -> list[TestResult]:
         return [t for t in self.tests if t.status == NOT_RUN]
 
+    # -- root cause first ---------------------------------------------------------------
+    def failing_functions(self) -> set[str]:
+        """Student functions some test that checks them failed."""
+        return {t.checks for t in self.tests if t.checks and t.status == FAILED}
+
+    def failing_dependencies(self, test: TestResult) -> list[str]:
+        """What a failed test depends on that fails its own tests (so it may be the cause)."""
+        if test.status != FAILED:
+            return []
+        failing = [name for name in test.depends_on if name in self.failing_functions()]
+        unwritten = not_written_in(test.output)
+        if unwritten is not None:  # the function that is not written yet is the cause, if it is one of them
+            return [unwritten] if unwritten in failing else []
+        return failing
+
+    def feedback(self, test: TestResult) -> str:
+        """A test's output, opening with the failing functions it depends on."""
+        causes = self.failing_dependencies(test)
+        if not causes:
+            return test.output
+        names = ", ".join(causes)
+        return f"depends on {names}, which {'fail' if len(causes) > 1 else 'fails'}: fix that first\n{test.output}"
+
+    def ordered_tests(self) -> list[TestResult]:
+        """The tests in suite order, except that a failure depending on a failing function comes after."""
+        dependent = [t for t in self.tests if self.failing_dependencies(t)]
+        return [t for t in self.tests if t not in dependent] + dependent
+
     def to_dict(self) -> dict:
         return {
             "exercise": self.exercise,
@@ -89,9 +121,10 @@ class GradeReport:
                     "max_score": t.max_score,
                     "status": t.status,
                     "visibility": t.visibility,
-                    "output": t.output,
+                    "output": self.feedback(t),
+                    "depends_on_failing": self.failing_dependencies(t),
                 }
-                for t in self.tests
+                for t in self.ordered_tests()
             ],
             "device": self.device,
             "execution_time": round(self.execution_time, 3),

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader import exercises
+from grader.dependencies import declared
 from grader.failure_kinds import NOT_IMPORTED, import_failure, import_message, input_matters
 from grader.notebook_lines import left_out_cells, notebook_lines
 from grader.results import (FAILED, NOT_RUN, PASSED, SKIPPED, GradeReport, LeaderboardEntry,
@@ -248,6 +249,7 @@ def build_result(item) -> TestResult:
     points = item.get_closest_marker("points")
     hidden = item.get_closest_marker("hidden") is not None
     visibility = item.get_closest_marker("visibility")
+    checked, uses = declared(item)  # root cause first (grader/dependencies.py)
     return TestResult(
         name=test_title(item),
         test_id=item.name,
@@ -255,6 +257,8 @@ def build_result(item) -> TestResult:
         visibility=visibility.args[0] if visibility else ("hidden" if hidden else "visible"),
         needs_reference=hidden,
         extras={"gpu": True} if item.get_closest_marker("gpu") is not None else {},
+        checks=checked,
+        depends_on=uses,
     )
 
 

@@ -48,3 +48,20 @@ def test_a_composed_ops_gradient_flows_through_the_nodes_it_made():
     b.grad = np.array([[0.5, 0.5]])  # held before: must be added to
     backward_between(a - b, [a, b], np.array([[1.0, 2.0]]))
     assert np.array_equal(a.grad, [[1.0, 2.0]]) and np.array_equal(b.grad, [[-0.5, -1.5]])
+
+
+def test_a_wrong_mean_is_shown_first_and_its_dependants_marked(grade_submission, tmp_path):
+    bug = next(m for m in MUTANTS if m.name == "mean_divides_by_rows_only")
+    report = grade_submission("exercise1", bug.write(MODULE, tmp_path),
+                              keyword="mean or loss or diamond or zero_grad or mae")
+    failing = [t for t in report.ordered_tests() if t.status == "failed"]
+    roots = [t for t in failing if t.checks == "mean"]
+    dependants = [t for t in failing if t.checks != "mean"]
+    assert roots and failing[:len(roots)] == roots, [t.test_id for t in failing]
+    assert {t.test_id.split("[")[0] for t in dependants} == {
+        "test_loss_matches_torch", "test_diamond_graph", "test_mae_at_zero_difference",
+        "test_zero_grad_clears_the_graph"}
+    for test in dependants:
+        assert report.failing_dependencies(test) == ["mean"], test.test_id
+        assert report.feedback(test).startswith("depends on mean, which fails: fix that first\n")
+    assert all(not report.failing_dependencies(t) for t in roots)

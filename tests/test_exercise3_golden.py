@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.policy import scan_source
 from grader.sandbox.limits import Limits
 from tests.conftest import assert_full_marks, assert_scores_zero, failed_tests
 from tests.golden.exercise3.buggy import MODULE, MUTANTS
@@ -13,6 +14,10 @@ from tests.golden.exercise3.buggy import MODULE, MUTANTS
 HOSTILE = sorted((Path(__file__).parent / "golden" / "exercise3" / "hostile").glob("*.py"))
 # The defence that must show in the report of a hostile submission (its words), where one is named.
 FIRED = {"reads_the_git_history": ".git"}
+# The submission policy refuses these before they run (grader/policy.py): the rule it names.
+REFUSED_BY = {"attacks_the_grader_process": "signals", "copies_the_reference": "kit-internals",
+              "forges_worker_replies": "introspection", "monkeypatches_the_grader": "kit-internals",
+              "os_exit_in_every_function": "os", "reads_the_git_history": "introspection"}
 
 
 def test_reference_scores_full_marks(grade_submission, kit_root):
@@ -33,7 +38,23 @@ def test_golden_bug_loses_exactly_its_tests(grade_submission, tmp_path, bug):
 
 
 @pytest.mark.parametrize("path", HOSTILE, ids=lambda p: p.stem)
-def test_hostile_submission_earns_nothing(grade_submission, path):
+def test_hostile_submission_is_refused_by_the_policy_or_runs(grade_submission, path):
+    """Graded as a course grades: the policy refuses what it can name, before anything runs."""
+    assert {r.rule for r in scan_source(path.read_text(encoding="utf-8"), "exercise3")} >= (
+        {REFUSED_BY[path.stem]} if path.stem in REFUSED_BY else set())
+    if path.stem not in REFUSED_BY:
+        assert scan_source(path.read_text(encoding="utf-8"), "exercise3") == []
+        return  # left to the sandbox: the next test
+    report = grade_submission("exercise3", path, keyword="standardize")
+    assert report.score == 0 and report.tests
+    assert report.errors[0].startswith("Refused by the submission policy")
+    assert f"rule {REFUSED_BY[path.stem]!r}" in report.errors[0], report.errors
+
+
+@pytest.mark.parametrize("path", HOSTILE, ids=lambda p: p.stem)
+def test_hostile_submission_earns_nothing(grade_submission, path, monkeypatch):
+    """The sandbox's own proof: the policy switched off, every attack runs and still earns nothing."""
+    monkeypatch.setenv("GRADER_POLICY", "off")
     started = time.monotonic()
     report = grade_submission("exercise3", path, limits=Limits(call_timeout_s=3, after_strikes_timeout_s=1,
                                                                   memory_bytes=2 << 30))

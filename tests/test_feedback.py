@@ -88,3 +88,20 @@ def test_the_four_settings_share_one_axis_against_time(tmp_path):
     second = airfoil_plots(worker, "sgd", runs["sgd"], "sgd", tmp_path, band=(0.233, 0.258))
     assert [p.name for p in first] == ["exercise3_gd.png", "exercise3_airfoil_settings.png"]
     assert [p.name for p in second] == ["exercise3_sgd.png"] and all(p.is_file() for p in first + second)
+
+
+def test_a_function_not_written_yet_is_the_cause_it_names():
+    from grader.results import FAILED, GradeReport, TestResult
+    tanh = TestResult("tanh", 1, checks="tanh", status=FAILED, output="a.tanh() is not implemented yet")
+    mean = TestResult("mean", 1, checks="mean", status=FAILED, output="a.mean(): the gradient differs")
+    graph = TestResult("graph", 2, status=FAILED, depends_on=("tanh", "mean"), output=(
+        "backward is not implemented yet (Exercise 1.19).\n  exercise1_autograd.py, line 297, in tanh"))
+    loss = TestResult("mse", 2, status=FAILED, depends_on=("mean",), output=(
+        "mse is not implemented yet (Exercise 1.23).\n  exercise1_autograd.py, line 332, in mse"))
+    wrong = TestResult("mse", 2, status=FAILED, depends_on=("sub", "mean"), output="mse: the loss differs")
+    report = GradeReport("exercise1", tests=[graph, loss, wrong, tanh, mean])
+    assert report.failing_dependencies(graph) == ["tanh"]  # not mean: tanh raised
+    assert report.failing_dependencies(loss) == []  # mse itself is not written: no other cause
+    assert report.failing_dependencies(wrong) == ["mean"]
+    assert report.ordered_tests() == [loss, tanh, mean, graph, wrong]
+    assert report.feedback(wrong).startswith("depends on mean, which fails: fix that first\n")

@@ -71,3 +71,13 @@ def test_watch_grades_again_on_save_and_prints_only_what_changed(kit_root, tmp_p
     assert "FAIL" in first and "now passing" not in first
     assert second.count("now passing") >= 3 and "FAIL" not in second
     assert "Total: 0 -> " in second
+
+
+def test_a_test_failing_on_a_not_implemented_error_counts_as_not_written(tmp_path):
+    from grader.results import FAILED, GradeReport, TestResult
+    report = GradeReport("exercise1", title="t", tests=[TestResult(
+        "backward() on a result that is not 1x1 raises ValueError", 1, test_id="t1", status=FAILED,
+        output="backward: no gradient to seed\n  expected: ValueError\n  received: NotImplementedError")])
+    source = 'def backward(self):\n    """Fill grad."""\n    raise NotImplementedError("Exercise 1.21")\n'
+    state = progress.record(report, source, path=tmp_path / "progress.json")
+    assert progress.next_step(state["exercises"]["exercise1"]) == "next: Exercise 1.21 `backward` (Fill grad.)"

@@ -210,3 +210,25 @@ def torch_network(loss_name: str, activation: str, inputs: dict) -> dict:
     loss = ((pred - t["y"]) ** 2).mean() if loss_name == "mse" else (pred - t["y"]).abs().mean()
     loss.backward()
     return {"loss": loss.detach().numpy().reshape(1, 1), **{k: t[k].grad.numpy() for k in ("W1", "b1", "W2", "b2")}}
+
+
+# -- graphs: what torch gives for the suite's graphs -----------------------------------------
+def torch_graph(name: str, x, w, calls: int = 1):
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    graphs = {
+        "x * x": lambda: (tx * tx).sum(),
+        "x + x": lambda: (tx + tx).sum(),
+        "x @ x.T": lambda: (tx @ tx.T).sum(),
+        "x * w + x": lambda: (tx * tw + tx).sum(),
+        "diamond": lambda: ((tx * tw).tanh() * (tx * tw).sigmoid() + tx.exp() * tx).mean(),
+        "shared intermediate": lambda: ((h := (tx * tw).tanh()) * h + h.exp()).sum(),
+    }
+    value = graphs[name]()
+    for _ in range(calls):
+        value.backward(retain_graph=True)
+    return value.detach().numpy().reshape(1, 1), tx.grad.numpy(), tw.grad.numpy() if tw.grad is not None else \
+        np.zeros_like(w)
+
+
+GRAPH_X = np.array([[0.5, -1.2, 2.0], [1.5, 0.3, -0.7]])
+GRAPH_W = np.array([[1.1, 0.4, -0.6], [-0.8, 2.2, 0.9]])

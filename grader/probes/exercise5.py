@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import io
+import time
 
 import numpy as np
 import torch
@@ -199,3 +200,50 @@ def train(sub, lr, momentum, batch_size, epochs, seed):
         _, _, X_val, y_val = _mnist()
         out["model_val_loss"], out["model_val_accuracy"] = _evaluate(model, X_val, y_val)
     return out
+
+
+# -- one LARS step timed on a ResNet-50-sized parameter list -----------------------------------
+@functools.lru_cache(maxsize=2)
+def _step_inputs(shapes: tuple, seed: int, device: str) -> list:
+    """Weights and gradients on ``device``, made once per worker (drawing 51 M numbers takes
+    far longer than a step on a GPU)."""
+    from grader.checks.lars_timing import parameter
+    return [tuple(torch.from_numpy(a).to(device) for a in parameter(shape, seed, index))
+            for index, shape in enumerate(shapes)]
+
+
+def _make_optimizer(sub, kind: str, params, lr: float, settings: dict):
+    """The student's (or the reference's) LARS, or one of torch's SGD loops to compare with."""
+    if kind == "lars":
+        return sub.LARS(params, lr=lr, **settings)
+    sgd = dict(momentum=settings["momentum"], weight_decay=settings["weight_decay"])
+    return torch.optim.SGD(params, lr=lr, foreach=(kind == "sgd_foreach"), **sgd)
+
+
+@uses("LARS")
+def timed_steps(sub, shapes, seed, lr, steps, settings, device="cpu", optimizer="lars"):
+    """``steps`` optimizer steps on fresh copies of the seeded parameters; per parameter the
+    sum and the sum of squares after them (the grader verifies some), and the seconds the
+    steps took by CUDA events (the clock of a CPU run): shown in the feedback, never graded."""
+    params = []
+    for weight, grad in _step_inputs(tuple(tuple(s) for s in shapes), seed, device):
+        p = weight.clone().requires_grad_(True)
+        p.grad = grad.clone()  # a copy: a step that wrote into p.grad would spoil the cache
+        params.append(p)
+    opt = _make_optimizer(sub, optimizer, params, lr, settings)
+    on_gpu = device == "cuda"
+    if on_gpu:
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+    began = time.perf_counter()
+    for _ in range(steps):
+        opt.step()
+    if on_gpu:
+        end.record()
+        end.synchronize()
+        seconds = start.elapsed_time(end) / 1e3
+    else:
+        seconds = time.perf_counter() - began
+    with torch.no_grad():
+        sums = torch.stack([torch.stack([p.sum(dtype=torch.float64), p.double().square().sum()]) for p in params])
+    return {"checksums": sums.cpu().numpy(), "event_seconds": seconds / steps}

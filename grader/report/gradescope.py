@@ -13,13 +13,13 @@ def gradescope_results(reports: list[GradeReport]) -> dict:
     tests, leaderboard, lines = [], [], []
     for report in reports:
         lines += [f"{report.exercise}: {e}" for e in report.errors]
-        for index, test in enumerate(report.tests, start=1):
+        for index, test in enumerate(report.ordered_tests(), start=1):
             if test.status in (NOT_RUN, SKIPPED):
                 # Worth nothing here; say so rather than count a silent pass.
                 output = f"Not run: {test.output}"
                 status, score, max_score = "failed", 0.0, 0.0
             else:
-                output, status, score, max_score = test.output, test.status, test.score, test.max_score
+                output, status, score, max_score = report.feedback(test), test.status, test.score, test.max_score
             tests.append({
                 "name": f"{report.exercise}: {test.name}" if len(reports) > 1 else test.name,
                 "number": test_number(report.exercise, index),

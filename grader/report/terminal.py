@@ -23,11 +23,11 @@ def render(report: GradeReport, console: Console | None = None, verbose: bool = 
     for error in report.errors:
         console.print(f"[bold red]Error:[/] {escape(error)}")
     blocked = [t for t in report.tests if blocked_by_import(t)]
-    shown = [t for t in report.tests if not blocked_by_import(t)]
+    shown = [t for t in report.ordered_tests() if not blocked_by_import(t)]
     if compact:
         shown = [t for t in shown if t.status == FAILED]
     if shown:
-        console.print(_table(shown, verbose, COMPACT_LINES if compact else 14))
+        console.print(_table(report, shown, verbose, COMPACT_LINES if compact else 14))
     if blocked:
         console.print(f"[red]{len(blocked)} test(s) worth {sum(t.max_score for t in blocked):g} points could not "
                       "run: your module does not import. Fix the error above first.[/]")
@@ -37,7 +37,7 @@ def render(report: GradeReport, console: Console | None = None, verbose: bool = 
     _footer(report, console)
 
 
-def _table(tests: list[TestResult], verbose: bool, limit: int) -> Table:
+def _table(report: GradeReport, tests: list[TestResult], verbose: bool, limit: int) -> Table:
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, expand=False)
     table.add_column("", no_wrap=True)
     table.add_column("points", justify="right", no_wrap=True)
@@ -46,9 +46,10 @@ def _table(tests: list[TestResult], verbose: bool, limit: int) -> Table:
         points = f"{test.score:g}/{test.max_score:g}" if test.counted else f"-/{test.max_score:g}"
         icon = _ICONS.get(test.status, "[yellow]SKIP[/]")
         text = escape(test.name)
-        show_output = test.status == FAILED or verbose or (test.status != PASSED and test.output)
-        if test.output and show_output:
-            text += "\n[dim]" + escape(_indent(test.output, limit)) + "[/]"
+        output = report.feedback(test)
+        show_output = test.status == FAILED or verbose or (test.status != PASSED and output)
+        if output and show_output:
+            text += "\n[dim]" + escape(_indent(output, limit)) + "[/]"
         table.add_row(icon, points, text)
     return table
 

@@ -17,11 +17,12 @@ from hypothesis import Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from grader.checks.autograd_cases import (KINK_MARGIN, OPS, Case, Described, broadcast_case, describe,
-                                          make_case, matrix, network_inputs, operand_specs, sizes, torch_network,
-                                          torch_result)
+from grader.checks.autograd_cases import (GRAPH_W, GRAPH_X, KINK_MARGIN, OPS, Case, Described, broadcast_case,
+                                          describe, make_case, matrix, network_inputs, operand_specs, sizes,
+                                          torch_graph, torch_network, torch_result)
 from grader.checks.compare import assert_close, fail
 from grader.checks.gradcheck import STEP, central_differences, check_gradient, format_array
+from grader.dependencies import checks, depends_on
 from grader.probes import exercise1 as probes
 from grader.sandbox.errors import GradingFailure, SubmissionError
 
@@ -96,6 +97,7 @@ def draw_case(data, op: str, upstream_seed: int) -> Case:
 
 
 # -- per op: forward, gradient vs your forward, gradient vs torch ------------------------------
+@checks("op")
 @pytest.mark.points(1)
 @pytest.mark.parametrize("op", list(OPS))
 @hypothesis_seed(CASES_SEED)
@@ -107,6 +109,7 @@ def test_forward_matches_torch(student, op, data, upstream_seed):
     check_forward(op, run_case(student, case)["forward"], case.forward, Described(describe, op, case.operands))
 
 
+@checks("op")
 @pytest.mark.points(1)
 @pytest.mark.parametrize("op", list(OPS))
 @hypothesis_seed(CASES_SEED)
@@ -125,6 +128,7 @@ def test_backward_agrees_with_your_forward(student, op, data, upstream_seed):
                            inputs=case.inputs, hint=OPS[op].hint, **DIFFERENCES_TOLERANCE)
 
 
+@checks("op")
 @pytest.mark.points(1)
 @pytest.mark.parametrize("op", list(OPS))
 @hypothesis_seed(CASES_SEED)
@@ -147,6 +151,7 @@ def numpy_only_operands(op: str) -> list:
     return [a, second] if len(OPS[op].names) == 2 else [a]
 
 
+@checks("op")
 @pytest.mark.points(0.5)
 @pytest.mark.parametrize("op", list(OPS))
 def test_op_uses_numpy_only(student, op):
@@ -168,6 +173,7 @@ def test_op_uses_numpy_only(student, op):
 
 
 # -- broadcasting and plain numbers -------------------------------------------------------------
+@checks("op")
 @pytest.mark.points(2)
 @pytest.mark.parametrize("op", ["sub", "mul", "div"])
 @grading_settings()
@@ -195,6 +201,7 @@ KINKS = {
 }
 
 
+@checks("op")
 @pytest.mark.points(1)
 @pytest.mark.parametrize("op", list(KINKS))
 def test_kink_convention(student, op):
@@ -207,6 +214,7 @@ def test_kink_convention(student, op):
                    source="exactly", inputs=inputs, hint=convention, rtol=0, atol=0)
 
 
+@depends_on("sub", "abs", "mean")
 @pytest.mark.points(1)
 def test_mae_at_zero_difference(student):
     """mae's gradient is 0 where pred equals target (abs'(0) = 0)"""
@@ -229,6 +237,7 @@ def loss_case(draw):
 LOSSES = {"mse": lambda p, t: ((p - t) ** 2).mean(), "mae": lambda p, t: (p - t).abs().mean()}
 
 
+@depends_on({"mse": ("sub", "pow", "mean"), "mae": ("sub", "abs", "mean")}, param="name")
 @pytest.mark.points(2)
 @pytest.mark.parametrize("name", list(LOSSES))
 @grading_settings(50)
@@ -248,27 +257,6 @@ def test_loss_matches_torch(student, name, case):
 
 
 # -- graphs: accumulation, depth, errors, repeated calls ------------------------------------------
-def torch_graph(name: str, x, w, calls: int = 1):
-    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
-    graphs = {
-        "x * x": lambda: (tx * tx).sum(),
-        "x + x": lambda: (tx + tx).sum(),
-        "x @ x.T": lambda: (tx @ tx.T).sum(),
-        "x * w + x": lambda: (tx * tw + tx).sum(),
-        "diamond": lambda: ((tx * tw).tanh() * (tx * tw).sigmoid() + tx.exp() * tx).mean(),
-        "shared intermediate": lambda: ((h := (tx * tw).tanh()) * h + h.exp()).sum(),
-    }
-    value = graphs[name]()
-    for _ in range(calls):
-        value.backward(retain_graph=True)
-    return value.detach().numpy().reshape(1, 1), tx.grad.numpy(), tw.grad.numpy() if tw.grad is not None else \
-        np.zeros_like(w)
-
-
-GRAPH_X = np.array([[0.5, -1.2, 2.0], [1.5, 0.3, -0.7]])
-GRAPH_W = np.array([[1.1, 0.4, -0.6], [-0.8, 2.2, 0.9]])
-
-
 def check_graph(out, name: str, calls: int = 1) -> None:
     forward, grad_x, grad_w = torch_graph(name, GRAPH_X, GRAPH_W, calls)
     inputs = f"loss = {name} (as in the suite) with x = {format_array(GRAPH_X)}, w = {format_array(GRAPH_W)}" + (
@@ -281,6 +269,8 @@ def check_graph(out, name: str, calls: int = 1) -> None:
                    **TORCH_TOLERANCE)
 
 
+@depends_on({"x * x": ("mul", "sum"), "x + x": ("sum",), "x @ x.T": ("matmul", "transpose", "sum"),
+             "x * w + x": ("mul", "sum")}, param="name")
 @pytest.mark.points(1)
 @pytest.mark.parametrize("name", ["x * x", "x + x", "x @ x.T", "x * w + x"])
 def test_node_used_twice_accumulates(student, name):
@@ -288,6 +278,8 @@ def test_node_used_twice_accumulates(student, name):
     check_graph(student.call(probes.graph, name=name, x=GRAPH_X, w=GRAPH_W), name)
 
 
+@depends_on({"diamond": ("mul", "tanh", "sigmoid", "exp", "mean"),
+             "shared intermediate": ("mul", "tanh", "exp", "sum")}, param="name")
 @pytest.mark.points(2)
 @pytest.mark.parametrize("name", ["diamond", "shared intermediate"])
 def test_diamond_graph(student, name):
@@ -295,6 +287,7 @@ def test_diamond_graph(student, name):
     check_graph(student.call(probes.graph, name=name, x=GRAPH_X, w=GRAPH_W), name)
 
 
+@depends_on("mul", "tanh", "exp", "sum")
 @pytest.mark.points(2)
 def test_backward_twice_accumulates_like_torch(student):
     """Calling backward twice doubles the leaves' gradients, as in torch"""
@@ -306,6 +299,7 @@ def test_backward_twice_accumulates_like_torch(student):
                         "from zero on each backward() (torch keeps no gradient for them)") from None
 
 
+@depends_on("mul", "sum")
 @pytest.mark.points(2)
 def test_deep_chain_needs_no_recursion(student):
     """A 5000-deep chain: backward is iterative and does not hit the recursion limit"""
@@ -323,6 +317,7 @@ def test_deep_chain_needs_no_recursion(student):
              hint="build the topological order with an explicit stack (a list), not a recursive function")
 
 
+@depends_on("mul")
 @pytest.mark.points(1)
 @pytest.mark.parametrize("shape", [(2, 3), (1, 4), (3, 1)], ids=str)
 def test_backward_needs_a_1x1_result(student, shape):
@@ -334,6 +329,7 @@ def test_backward_needs_a_1x1_result(student, shape):
              hint="check self.shape == (1, 1) first; reduce with .sum() or .mean()")
 
 
+@depends_on("matmul", "transpose", "tanh", "mul", "mean")
 @pytest.mark.points(2)
 def test_zero_grad_clears_the_graph(student):
     """zero_grad() clears every node's gradient; the next backward starts afresh"""
@@ -359,6 +355,8 @@ def test_zero_grad_clears_the_graph(student):
 NETWORKS = [("mse", "relu"), ("mse", "tanh"), ("mae", "relu"), ("mae", "sigmoid")]
 
 
+@depends_on({f"{loss}-{act}": ("matmul", act, "sub", "pow" if loss == "mse" else "abs", "mean")
+             for loss, act in NETWORKS}, param="id")
 @pytest.mark.points(3)
 @pytest.mark.parametrize("loss_name,activation", NETWORKS)
 def test_two_layer_network_matches_torch(student, loss_name, activation):
@@ -377,6 +375,7 @@ def test_two_layer_network_matches_torch(student, loss_name, activation):
 
 
 # -- hidden: agreement with the reference --------------------------------------------------------------
+@checks("op")
 @pytest.mark.points(0.5)
 @pytest.mark.hidden
 @pytest.mark.parametrize("op", list(OPS))

@@ -8,7 +8,6 @@ CUDA device is present, again on it; without one the CUDA cases are skipped with
 from __future__ import annotations
 
 import math
-import platform
 import statistics
 
 import numpy as np
@@ -47,9 +46,7 @@ def device(request, student):
 
 
 def device_label(device: str) -> str:
-    if device == "cuda":
-        return f"cuda ({torch.cuda.get_device_name(0)})"
-    return f"cpu ({platform.processor() or platform.machine()}, 1 torch thread)"
+    return timing.device_label(device, cpu_detail="1 torch thread")
 
 
 def function_for(strategy: str) -> str:
@@ -285,10 +282,12 @@ def within(value: float, target: float, low: float, high: float) -> bool:
     return math.isfinite(value) and low * target <= value <= high * target
 
 
+
 @pytest.mark.points(2)
 def test_time_strategy_seconds_per_call(student):
     """time_strategy returns the median seconds of one call"""
-    out = student.call(probes.time_sleep, n=32, seconds=SLEEP_S, repeats=5)
+    out = timing.remeasured(lambda: student.call(probes.time_sleep, n=32, seconds=SLEEP_S, repeats=5),
+                            lambda o: within(o["seconds"], SLEEP_S, 0.9, 1.5))
     check_sleep_calls(out["calls"], 32, "cpu", 5, "time_strategy")
     if not within(out["seconds"], SLEEP_S, 0.9, 1.5):
         fail("time_strategy", f"a strategy that sleeps {SLEEP_S * 1e3:g} ms per call was timed wrong",
@@ -300,7 +299,9 @@ def test_time_strategy_seconds_per_call(student):
 @pytest.mark.parametrize("repeats", [1, 3])
 def test_time_strategy_warms_up_first(student, repeats):
     """time_strategy leaves the slow first (cold) call out of the timing"""
-    out = student.call(probes.time_sleep, n=16, seconds=SLEEP_S, repeats=repeats, cold_seconds=COLD_S)
+    out = timing.remeasured(
+        lambda: student.call(probes.time_sleep, n=16, seconds=SLEEP_S, repeats=repeats, cold_seconds=COLD_S),
+        lambda o: within(o["seconds"], SLEEP_S, 0.9, 1.5))
     if not within(out["seconds"], SLEEP_S, 0.9, 1.5):
         fail("time_strategy",
              f"the first call of the strategy sleeps {COLD_S * 1e3:g} ms, the others {SLEEP_S * 1e3:g} ms",
@@ -312,8 +313,9 @@ def test_time_strategy_warms_up_first(student, repeats):
 def test_gflops_counts_2n3_flops(student):
     """gflops is 2 n^3 / seconds / 1e9"""
     n = 100
-    out = student.call(probes.gflops_sleep, n=n, seconds=SLEEP_S)
     expected = flops.gflops(n, SLEEP_S)
+    out = timing.remeasured(lambda: student.call(probes.gflops_sleep, n=n, seconds=SLEEP_S),
+                            lambda o: within(o["gflops"], expected, 1 / 1.5, 1 / 0.9))
     # The strategy takes at least SLEEP_S, so the GFLOPS can only come out lower; 2x off is caught.
     if not within(out["gflops"], expected, 1 / 1.5, 1 / 0.9):
         fail("gflops", f"wrong GFLOPS for a strategy that sleeps {SLEEP_S * 1e3:g} ms per call",
@@ -327,9 +329,11 @@ def test_gflops_counts_2n3_flops(student):
 def test_gflops_agrees_with_grader(student, record, device):
     """Your gflops(matmul_full) agrees with the grader's own measurement (within 3x)"""
     n = AGREEMENT_N[device]
-    measure = product_timer(student, "full", n, device, min_products=2)
+    measure = product_timer(student, "full", n, device)
     for attempt in range(2):  # one retry before it counts
-        grader = flops.gflops(n, timing.median_time(measure, blocks=3))
+        # The fastest of short blocks: each carries the grader's own work (fresh inputs, checksums)
+        # and a busy machine only ever adds time; a median of three ran 1.3-3.5x slow.
+        grader = flops.gflops(n, timing.measure(measure, blocks=7).best)
         yours = student.call(probes.student_gflops, strategy="full", n=n, device=device)
         if within(yours, grader, 1 / 3, 3):
             break

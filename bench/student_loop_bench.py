@@ -1,0 +1,64 @@
+"""The student's loop, timed as a student runs it: ``grade exercise1 -k mean`` and a full exercise.
+
+Each measurement is the wall time of the ``grade`` command in a fresh process (start-up,
+collection, worker start and grading included), for the stub a student starts from and for
+the finished reference, run in turn in this one invocation. The machine's load is printed
+beside the figures: on a shared machine they are upper bounds.
+
+    python bench/student_loop_bench.py               # -k mean, and exercise 1 in full, twice each
+    python bench/student_loop_bench.py --repeats 1 --exercise exercise3
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+KIT = Path(__file__).resolve().parent.parent
+SHARED_DATA = KIT.parent / "shared" / "datasets"
+MODULES = {"exercise1": "exercise1_autograd", "exercise2": "exercise2_optimizers", "exercise3": "exercise3_data",
+           "exercise4": "exercise4_matmul", "exercise5": "exercise5_lars"}
+
+
+def grade_seconds(arguments: list[str], folder: Path) -> float:
+    """Wall time of one ``grade`` command run from ``folder``."""
+    env = dict(os.environ)
+    if not env.get("GRADER_DATA_DIR") and SHARED_DATA.is_dir():
+        env["GRADER_DATA_DIR"] = str(SHARED_DATA)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "grader.cli", *arguments], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=900)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"grade {' '.join(arguments)} failed:\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--exercise", default="exercise1", choices=sorted(MODULES))
+    parser.add_argument("--keyword", default="mean")
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args(argv)
+    module = MODULES[args.exercise]
+    load = os.getloadavg()
+    print(f"{os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min)")
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        for kind, source in (("stub", KIT / "exercises"), ("reference", KIT / "solutions")):
+            submission = str(source / f"{module}.py")
+            for label, extra in ((f"-k {args.keyword}", ["-k", args.keyword]), ("full", [])):
+                times = [grade_seconds([args.exercise, "--submission", submission, *extra], work)
+                         for _ in range(args.repeats)]
+                print(f"grade {args.exercise} {label:<10} {kind:<9}  median {statistics.median(times):6.1f} s  "
+                      f"(runs: {', '.join(f'{t:.1f}' for t in times)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
