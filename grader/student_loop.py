@@ -50,8 +50,12 @@ def submission_source(exercise_id: str, submission) -> str:
 
 def remember(report, args) -> None:
     """Record a grading in the progress file (a grading that could not run leaves it as it was)."""
-    if report.tests:
+    if not report.tests:
+        return
+    try:
         progress.record(report, submission_source(report.exercise, args.submission), keyword=args.keyword)
+    except OSError as exc:  # a folder that cannot be written: the grading itself is not affected
+        report.notes.append(f"progress not saved ({exc})")
 
 
 def show_progress(console: Console) -> int:

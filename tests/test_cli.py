@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -32,7 +33,8 @@ def test_reports_are_written_and_exit_is_zero_whatever_the_score(tmp_path, kit_r
                            str(kit_root / "exercises" / "exercise3_data.py"), "-k", "standardize",
                            "--json", str(report_json), "--gradescope", str(results_json),
                            "--feedback-dir", str(tmp_path / "fb")],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(kit_root)})
     assert done.returncode == 0, done.stderr
     assert "is not implemented yet" in done.stdout and "Total: 0 /" in done.stdout
     report = json.loads(report_json.read_text())
@@ -44,7 +46,8 @@ def test_reports_are_written_and_exit_is_zero_whatever_the_score(tmp_path, kit_r
     assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(results["tests"][0])
 
 
-def test_all_grades_every_exercise_from_one_folder(tmp_path, kit_root, capsys):
+def test_all_grades_every_exercise_from_one_folder(tmp_path, kit_root, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the progress file goes to ./feedback/
     report_json = tmp_path / "all.json"
     code = main(["all", "--submission", str(kit_root / "exercises"), "-k", "matches_reference or keeps_float32",
                  "--json", str(report_json), "--feedback-dir", str(tmp_path / "fb")])
@@ -52,9 +55,14 @@ def test_all_grades_every_exercise_from_one_folder(tmp_path, kit_root, capsys):
     reports = json.loads(report_json.read_text())
     assert [r["exercise"] for r in reports] == [f"exercise{n}" for n in range(1, 6)]
     assert all(r["score"] == 0 and r["tests"] and not r["errors"] for r in reports), [r["errors"] for r in reports]
+    out = capsys.readouterr().out
+    table = out[out.rindex("Progress"):]  # grade all ends with the progress table, a row per exercise
+    assert all(f"exercise{n}" in table for n in range(1, 6)) and "Overall:" in table
+    assert "PASS " not in out  # each exercise's short report lists its failures only
 
 
-def test_k_takes_words_of_a_title(kit_root, capsys, tmp_path):
+def test_k_takes_words_of_a_title(kit_root, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the progress file goes to ./feedback/
     code = main(["exercise3", "--submission", str(kit_root / "exercises" / "exercise3_data.py"),
                  "-k", "exactly once", "--feedback-dir", str(tmp_path / "fb")])
     out = capsys.readouterr().out

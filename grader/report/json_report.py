@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 from grader.results import GradeReport
@@ -14,9 +16,15 @@ def write_json(reports: list[GradeReport], path) -> None:
 
 
 def write_text_atomic(path, text: str) -> None:
-    """Write through a temporary file so a reader never sees half a report."""
+    """Write through a temporary file so a reader never sees half a report (its own name: writers may overlap)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    handle, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.chmod(tmp, 0o644)  # as a plain write would leave it (mkstemp makes it private)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
