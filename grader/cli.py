@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
                              "require (fail otherwise), off")
     parser.add_argument("-k", dest="keyword", help="only the tests whose id or title holds these words, or that a "
                                                    "pytest -k expression selects (see --list)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show notes of passed tests too")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show notes of passed tests too, and each "
+                                                                       "test's id (what -k matches)")
     parser.add_argument("--list", dest="list_tests", action="store_true",
                         help="list the exercise's tests (ids, titles, points) instead of grading")
     parser.add_argument("--watch", action="store_true", help="grade again each time the submission is saved")

@@ -1,4 +1,4 @@
-"""A module that does not import is one problem, reported once at the top with its line."""
+"""The terminal report: a module that does not import is one problem, shown once with its line; -v shows ids."""
 from __future__ import annotations
 
 from rich.console import Console
@@ -23,3 +23,15 @@ def test_a_syntax_error_appears_once_with_its_line(grade_submission, kit_root, t
     render(report, console)
     text = console.export_text()
     assert text.count("SyntaxError") == 1 and "Smallest failing input" not in text
+
+
+def test_verbose_reports_show_the_ids_k_matches():
+    from grader.results import PASSED, GradeReport, TestResult
+    report = GradeReport("exercise1", tests=[TestResult("The op's forward value", 1, test_id="test_forward[mean]",
+                                                        status=PASSED, score=1)])
+    console = Console(record=True, width=120)
+    render(report, console, verbose=True)
+    assert "(test_forward[mean])" in console.export_text()
+    console = Console(record=True, width=120)
+    render(report, console)
+    assert "test_forward[mean]" not in console.export_text()

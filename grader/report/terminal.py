@@ -45,7 +45,7 @@ def _table(report: GradeReport, tests: list[TestResult], verbose: bool, limit: i
     for test in tests:
         points = f"{test.score:g}/{test.max_score:g}" if test.counted else f"-/{test.max_score:g}"
         icon = _ICONS.get(test.status, "[yellow]SKIP[/]")
-        text = escape(test.name)
+        text = escape(test.name) + (f" [dim]({escape(test.test_id)})[/]" if verbose and test.test_id else "")
         output = report.feedback(test)
         show_output = test.status == FAILED or verbose or (test.status != PASSED and output)
         if output and show_output:
