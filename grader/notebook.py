@@ -18,13 +18,14 @@ import re
 
 import nbformat
 
-from grader.notebook_lines import CELL_MARKER, HEADER, LEFT_OUT, notebook_lines  # noqa: F401 (re-exported)
+from grader.notebook_lines import CELL_MARKER, HEADER, LEFT_OUT
 
 SKIP_TAG = "grader-skip"
 _FOREIGN_CELL_MAGICS = {"bash", "sh", "script", "html", "javascript", "js", "latex", "markdown",
                         "writefile", "svg", "perl", "ruby", "system"}
 _MAGIC_LINE = re.compile(r"^(\s*)(%|!)")
-_DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_CALLABLES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_DEFINITIONS = (ast.Import, ast.ImportFrom, *_CALLABLES)
 _SETUP = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.If, ast.Try, ast.Pass, ast.Global)
 
 
@@ -63,7 +64,7 @@ def _defined_callables(cells) -> set[str]:
     names = set()
     for _, code in cells:
         try:
-            names |= {n.name for n in ast.parse(code).body if isinstance(n, _DEFINITIONS[2:])}
+            names |= {n.name for n in ast.parse(code).body if isinstance(n, _CALLABLES)}
         except SyntaxError:
             pass
     return names

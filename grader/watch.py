@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from grader.report.terminal import _indent, render
+from grader.report.terminal import indent, render
 from grader.results import FAILED, PASSED, GradeReport
 
 
@@ -43,10 +43,10 @@ def changes(previous: GradeReport, report: GradeReport) -> list[str]:
         if test.status == PASSED and (old is None or old.status != PASSED):
             lines.append(f"[green]now passing[/] {escape(test.name)} (+{test.score:g})")
         elif test.status == FAILED and (old is None or old.status != FAILED):
-            lines.append(f"[red]now failing[/] {escape(test.name)}\n[dim]{escape(_indent(test.output, 6))}[/]")
+            lines.append(f"[red]now failing[/] {escape(test.name)}\n[dim]{escape(indent(test.output, 6))}[/]")
         elif test.status == FAILED and old.output != test.output:
             lines.append(f"[yellow]still failing, differently[/] {escape(test.name)}\n"
-                         f"[dim]{escape(_indent(test.output, 6))}[/]")
+                         f"[dim]{escape(indent(test.output, 6))}[/]")
     for error in report.errors:
         if error not in previous.errors:
             lines.append(f"[bold red]Error:[/] {escape(error)}")

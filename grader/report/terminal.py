@@ -49,7 +49,7 @@ def _table(report: GradeReport, tests: list[TestResult], verbose: bool, limit: i
         output = report.feedback(test)
         show_output = test.status == FAILED or verbose or (test.status != PASSED and output)
         if output and show_output:
-            text += "\n[dim]" + escape(_indent(output, limit)) + "[/]"
+            text += "\n[dim]" + escape(indent(output, limit)) + "[/]"
         table.add_row(icon, points, text)
     return table
 
@@ -71,7 +71,8 @@ def _footer(report: GradeReport, console: Console) -> None:
         console.print(f"Plot: {escape(path)}")
 
 
-def _indent(text: str, limit: int = 14) -> str:
+def indent(text: str, limit: int = 14) -> str:
+    """``text`` indented, cut to ``limit`` lines (the JSON report keeps all of it)."""
     lines = text.splitlines()
     if len(lines) > limit:
         lines = lines[:limit] + [f"... ({len(lines) - limit} more lines in the JSON report)"]
