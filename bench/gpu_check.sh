@@ -11,7 +11,7 @@
 #
 # Options: --python PY (default python3; with --dry-run .venv/bin/python when present),
 #          --wheels DIR (default bench/wheels), --repeats N (default 20),
-#          --budget-s S (time for the repeats, default 420), --for-python X.Y (with
+#          --budget-s S (time for the repeats, default 300), --for-python X.Y (with
 #          --prepare-wheels: the GPU machine's Python version, default 3.10 to 3.13).
 # The figures go to $OUT/gpu_check.json (default feedback/gpu_check/), the log to $OUT/gpu_check.log.
 set -euo pipefail
@@ -21,7 +21,7 @@ mode=gpu
 python=""
 wheels=bench/wheels
 repeats=20
-budget_s=420
+budget_s=300
 for_python="3.10 3.11 3.12 3.13"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -46,7 +46,7 @@ if [ "$mode" = prepare ]; then
     for version in $for_python; do
         "$python" -m pip download --quiet --disable-pip-version-check -d "$wheels" --only-binary=:all: \
             --python-version "$version" --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 \
-            nbformat "setuptools>=64"
+            nbformat "setuptools>=71"
     done
     echo "wheels in $wheels:"; ls "$wheels"
     exit 0
@@ -72,8 +72,9 @@ else
         [ -d "$wheels" ] || { echo "gpu_check.sh: no $wheels folder; run --prepare-wheels first" >&2; exit 2; }
         install nbformat
     fi
-    if ! "$python" -c 'import setuptools, sys; sys.exit(int(setuptools.__version__.split(".")[0]) < 64)' 2>/dev/null; then
-        install "setuptools>=64"
+    # An editable build needs setuptools >= 64, and its own bdist_wheel (70.1 on) without `wheel`.
+    if ! "$python" -c 'import setuptools, sys; sys.exit(int(setuptools.__version__.split(".")[0]) < 71)' 2>/dev/null; then
+        install "setuptools>=71"
     fi
     # No network: build the editable install with the setuptools already there.
     install --no-deps --no-build-isolation -e .

@@ -67,7 +67,7 @@ def _calls(sub, name, n, k, m, block_size=None, seed=0):
     return {"calls": calls, "value": value, "B": B.numpy(), "C": C.numpy()}
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=8)
 def _timing_inputs_on(n: int, seed: int, device: str):
     """``flops.timing_inputs`` on ``device``, made once per worker: at n = 4096 drawing them on
     the CPU takes far longer than a product on a GPU, and would swamp the time per product."""
