@@ -28,6 +28,7 @@ from grader import api, exercises, student_loop
 from grader.report.gradescope import write_gradescope
 from grader.report.json_report import write_json
 from grader.report.progress import ProgressBar
+from grader.points import SuiteNotCollected
 from grader.report.terminal import render
 from grader.submission import MissingSubmission
 
@@ -63,8 +64,11 @@ def _parser() -> argparse.ArgumentParser:
 def _list(console: Console) -> int:
     from grader.points import points_of, suite_tests
     for exercise in exercises.available():
-        console.print(f"{exercise.id}  {exercise.title}: {points_of(suite_tests(exercise)).describe()}",
-                      soft_wrap=True)
+        try:
+            points = points_of(suite_tests(exercise)).describe()
+        except SuiteNotCollected as exc:
+            points = f"grading error: {exc}"
+        console.print(f"{exercise.id}  {exercise.title}: {points}", soft_wrap=True)
     console.print("Hidden tests compare with the reference solution and run on Gradescope; CUDA tests count "
                   "only on a machine with a GPU.")
     return 0
@@ -113,6 +117,9 @@ def main(argv=None) -> int:
     except (exercises.UnknownExercise, MissingSubmission, student_loop.UsageError) as exc:
         errors.print(f"grade: {exc.args[0] if exc.args else exc}")
         return USAGE_ERROR
+    except SuiteNotCollected as exc:  # --list on a broken suite: the kit's problem, not a usage error
+        errors.print(f"grade: {exc}")
+        return 1
     if len(targets) > 1:
         student_loop.show_progress(console)
     if args.json:

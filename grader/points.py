@@ -24,11 +24,23 @@ class _PointsCollector:
         self.items = list(session.items)
 
 
+class SuiteNotCollected(RuntimeError):
+    """The grading suite could not be collected (a grader problem, not the student's)."""
+
+
 def collect_items(exercise: Exercise) -> list:
+    """The suite's tests, collected without running them.
+
+    Raises:
+        SuiteNotCollected: when collection fails (an import error in the suite, say).
+    """
     collector = _PointsCollector()
-    pytest.main([str(exercise.suite), "--collect-only", "-p", "no:terminal", "-p", "no:cacheprovider",
-                 "-c", os.devnull, "--rootdir", str(exercise.suite.parent), "-o", "addopts="],
-                plugins=[collector])
+    code = pytest.main([str(exercise.suite), "--collect-only", "-p", "no:terminal", "-p", "no:cacheprovider",
+                        "-c", os.devnull, "--rootdir", str(exercise.suite.parent), "-o", "addopts="],
+                       plugins=[collector])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise SuiteNotCollected(f"the grading suite {exercise.suite.name} could not be collected (pytest exit "
+                                f"{int(code)}; `pytest --collect-only {exercise.suite}` shows why)")
     return collector.items
 
 

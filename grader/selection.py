@@ -2,7 +2,8 @@
 
 A student copies words from the report (``-k "exactly once"``), which pytest's ``-k`` cannot
 parse. Here ``-k`` takes either a pytest keyword expression (``mean and not mae``), whose
-words may match a test's id or its title, or a phrase that must appear in one of them.
+words may match a test's id or its title, or a phrase that must appear in one of them (when
+it is no expression, or selects nothing as one).
 Matching ignores case. :func:`matching` says what a keyword selects, so the command line
 can refuse a keyword that selects nothing (a usage error) before grading starts.
 """
@@ -25,27 +26,30 @@ def _phrase_matches(keyword: str, item) -> bool:
     return any(words in text or words.replace(" ", "_") in text for text in _texts(item))
 
 
-def matcher(keyword: str):
-    """A predicate on collected items for ``keyword``."""
+def _expression(keyword: str) -> Expression | None:
     try:
-        expression = Expression.compile(keyword)
-    except (SyntaxError, ValueError):  # not a keyword expression: a phrase
-        return lambda item: _phrase_matches(keyword, item)
+        return Expression.compile(keyword)
+    except (SyntaxError, ValueError):  # not a keyword expression ("exactly once"): a phrase
+        return None
 
-    def matches(item) -> bool:
-        if _phrase_matches(keyword, item):
-            return True
-        texts = _texts(item)
-        return expression.evaluate(lambda name, **_: any(name.lower() in text for text in texts))
-    return matches
+
+def _selected_by(expression: Expression, item) -> bool:
+    texts = _texts(item)
+    return expression.evaluate(lambda name, **_: any(name.lower() in text for text in texts))
 
 
 def matching(items, keyword: str | None) -> list:
-    """The items ``keyword`` selects (all of them without one)."""
+    """The items ``keyword`` selects (all of them without one).
+
+    A keyword expression is evaluated on each test's id and title; a keyword that is not one,
+    or that selects nothing as one, is taken as a phrase to find in an id or a title.
+    """
+    items = list(items)
     if not keyword:
-        return list(items)
-    selects = matcher(keyword)
-    return [item for item in items if selects(item)]
+        return items
+    expression = _expression(keyword)
+    chosen = [item for item in items if _selected_by(expression, item)] if expression is not None else []
+    return chosen or [item for item in items if _phrase_matches(keyword, item)]
 
 
 class KeywordSelection:
@@ -56,7 +60,8 @@ class KeywordSelection:
 
     def pytest_collection_modifyitems(self, config, items):
         kept = matching(items, self.keyword)
-        dropped = [item for item in items if item not in kept]
+        chosen = set(map(id, kept))
+        dropped = [item for item in items if id(item) not in chosen]
         if dropped:
             config.hook.pytest_deselected(items=dropped)
         items[:] = kept

@@ -8,7 +8,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from grader import exercises, progress
-from grader.points import collect_items, suite_tests
+from grader.points import SuiteNotCollected, collect_items, suite_tests
 from grader.selection import matching
 from grader.submission import resolve
 
@@ -22,7 +22,10 @@ def targets(target: str, keyword: str | None) -> list[str]:
     ids = [e.id for e in exercises.available()] if target == "all" else [exercises.get(target).id]
     if not keyword:
         return ids
-    selected = [i for i in ids if matching(collect_items(exercises.get(i)), keyword)]
+    try:
+        selected = [i for i in ids if matching(collect_items(exercises.get(i)), keyword)]
+    except SuiteNotCollected:
+        return ids  # the grading reports the suite's problem itself
     if not selected:
         where = f"grade {ids[0]} --list" if len(ids) == 1 else "grade exerciseN --list"
         raise UsageError(f"no test of {target} matches -k {keyword!r} (`{where}` shows the ids and titles; "

@@ -94,3 +94,24 @@ def test_points_agree_between_list_and_the_breakdown(capsys):
     assert main(["list"]) == 0
     line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("exercise4"))
     assert f"{points.total:g} points" in line and f"{points.without_gpu:g} without a GPU" in line, line
+
+
+def test_k_is_an_expression_first_and_a_phrase_otherwise():
+    from grader import exercises
+    from grader.points import collect_items
+    from grader.selection import matching
+    items = collect_items(exercises.get("exercise1"))
+    ids = lambda keyword: {item.name.split("[")[0] for item in matching(items, keyword)}  # noqa: E731
+    assert ids("not 1x1") and "test_backward_needs_a_1x1_result" not in ids("not 1x1")
+    assert ids("backward twice") == {"test_backward_twice_accumulates_like_torch"}  # words of its title
+    assert ids("mean and not mae") and "test_mae_at_zero_difference" not in ids("mean and not mae")
+    assert ids("zz_nothing") == set()
+
+
+def test_a_suite_that_cannot_be_collected_is_said_so_not_called_empty(tmp_path, monkeypatch, capsys):
+    from grader import exercises
+    broken = tmp_path / "test_exercise1.py"
+    broken.write_text("import no_such_module_anywhere\n")
+    monkeypatch.setattr(exercises, "SUITES_DIR", tmp_path)
+    assert main(["exercise1", "--list"]) == 1
+    assert "could not be collected" in capsys.readouterr().err
