@@ -12,10 +12,6 @@ from __future__ import annotations
 from _pytest.mark.expression import Expression
 
 
-class NoMatchingTest(ValueError):
-    """The keyword selects no test of the exercise (a usage error)."""
-
-
 def _texts(item) -> list[str]:
     from grader.session import test_title  # the title the report shows
     return [item.name.lower(), test_title(item).lower()]
