@@ -46,14 +46,15 @@ BOMBS = {
     "array_at_limit": ("a float64 array of 47 MB (base64 just under the byte bound)",
                        "import numpy as np\ndef bomb():\n    return np.ones(((" + str(wire.MAX_MESSAGE_BYTES)
                        + " - 1000) * 3 // 4 // 8,))\n"),
-    "deep_nesting": ("10 million [ (depth bound)",
-                     _FRAME + "def bomb():\n    return send(b'{\"id\": 2, \"value\": ' + b'[' * 10_000_000 + b'}')\n"),
+    "deep_nesting": ("10 million [ (depth bound)", _FRAME + "def bomb():\n"
+                     "    return send(b'{\"id\": 2, \"value\": ' + b'[' * 10_000_000 + b'}')\n"),
     "huge_length_header": ("a frame header claiming 1 TB", _FRAME
                            + "def bomb():\n    channel.os.write(_fd, struct.pack('>Q', 1 << 40))\n"
                            "    import time; time.sleep(60)\n"),
     "printed_120mb": ("120 MB printed, then an exit (the output's tail is read)",
                       "import os, sys\ndef bomb():\n    for _ in range(120):\n"
-                      "        sys.stdout.write('y' * (1 << 20) + '\\n')\n    sys.stdout.flush()\n    os._exit(1)\n"),
+                      "        sys.stdout.write('y' * (1 << 20) + '\\n')\n"
+                      "    sys.stdout.flush()\n    os._exit(1)\n"),
 }
 
 

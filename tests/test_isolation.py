@@ -6,6 +6,7 @@ what a worker must not (the checkout, other workers' folders). docs/security.md 
 """
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import textwrap
@@ -206,3 +207,30 @@ def test_the_other_worker_is_frozen_while_one_is_timed(tmp_path):
     finally:
         session.close()
     assert frozen < 0.15 < 0.3 < running, (frozen, running)
+
+
+# -- workers of other uids are out of reach -------------------------------------------------
+@root_only
+def test_a_worker_cannot_read_or_signal_another_students_worker(tmp_path, own_uid):
+    other_lease = lease_uid()
+    other_user = WorkerUser(other_lease.uid, other_lease.uid, "other")
+    victim = Worker(module(tmp_path, "SECRET = 'victim'\n", "victim_module"), "victim_module", user=other_user,
+                    limits=SHORT)
+    attacker = Worker(module(tmp_path, """
+        import ctypes
+        def kill(pid):  # ctypes: past the audit hook, so the kernel answers
+            libc = ctypes.CDLL(None, use_errno=True)
+            return [libc.kill(pid, 9), ctypes.get_errno()]
+    """), "student_module", user=own_uid, limits=SHORT)
+    try:
+        pid = victim.call(diagnostics.whoami)["pid"]
+        victim_module = victim._folder.module
+        for path in (f"/proc/{pid}/environ", f"/proc/{pid}/mem", str(victim_module)):
+            assert attacker.call(diagnostics.read_file, path=path) == {"error": "PermissionError"}, path
+        assert attacker.call(diagnostics.read_file, path=str(attacker._folder.module))["read"] > 0
+        assert attacker.call(diagnostics.call, name="kill", args=(pid,)) == [-1, errno.EPERM]
+        assert victim.alive and victim.call(diagnostics.whoami)["pid"] == pid
+    finally:
+        attacker.close()
+        victim.close()
+        other_lease.release()

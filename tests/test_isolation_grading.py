@@ -155,7 +155,8 @@ def test_the_worker_folder_holds_no_link_and_no_reference(tmp_path):
         entries = list(folder.root.rglob("*"))
         assert entries and not [p for p in entries if p.is_symlink()]
         names = {p.relative_to(folder.kit / "grader").parts[0] for p in (folder.kit / "grader").iterdir()}
-        assert names <= {"__init__.py", "exercises.py", "__pycache__", "sandbox", "probes", "checks", "data"}, names
+        allowed = {"__init__.py", "exercises.py", "__pycache__", "sandbox", "probes", "checks", "data"}
+        assert names <= allowed, names
     finally:
         folder.remove()
 
