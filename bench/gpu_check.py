@@ -37,7 +37,6 @@ import torch
 from grader import api
 from grader.checks import flops, timing
 from grader.sandbox.limits import choose_worker_user, worker_python
-from grader.suites.test_exercise4 import SPEED_N  # the graded sizes
 from tests.golden.exercise4.buggy import GPU_FAILS, MODULE, MUTANTS
 from tests.test_exercise4_golden import expected_failures, failed_ids
 
@@ -177,6 +176,8 @@ def repeat_cuda_timing(repeats: int, budget_s: float) -> dict:
 def strategy_gflops(device: str, repeats: int = 5) -> dict:
     """GFLOPS of the reference's strategies at the graded sizes: warm-up, then median and IQR."""
     from _common import load_reference
+
+    from grader.suites.test_exercise4 import SPEED_N  # the graded sizes
     reference = load_reference(MODULE)
     flush = torch.empty(64 << 20, dtype=torch.int32, device=device) if device == "cuda" else None
     results = {}
@@ -203,7 +204,8 @@ def strategy_gflops(device: str, repeats: int = 5) -> dict:
         samples = timing.Samples(tuple(seconds))
         results[name] = {"n": n, "gflops": round(flops.gflops(n, samples.median), 3),
                          "median_s": samples.median, "iqr_s": samples.iqr}
-    return {"device": timing.device_label(device), "timer": "CUDA events" if flush is not None else "perf_counter",
+    return {"device": timing.device_label(device, "" if flush is not None else "1 torch thread"),
+            "timer": "CUDA events" if flush is not None else "perf_counter",
             "strategies": results}
 
 

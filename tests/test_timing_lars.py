@@ -109,8 +109,9 @@ def test_suite_timer_turns_calls_into_a_verified_ratio(reference):
     assert ok and comparison.ratio == 2.0
     assert comparison.student_s == 0.2 / lars_timing.TIMED_STEPS
     assert len(yours.event_seconds) == 6 and all(s > 0 for s in yours.event_seconds)
-    note = lars_timing.speed_note(comparison, {"sgd_for_loop": 0.01}, {"yours": yours.event_seconds}, "cpu (test)")
-    assert "2.00x" in note and "torch.optim.SGD (for_loop) 10 ms" in note
+    note = lars_timing.speed_note(comparison, {"your LARS": yours.event_seconds, "SGD": [0.01, 0.03, 0.02]},
+                                  "cpu (test)")
+    assert "2.00x" in note and "on cpu (test)" in note and note.endswith("SGD 20 ms")
 
 
 def test_suite_timer_fails_a_step_that_does_other_work(reference):
