@@ -2,8 +2,9 @@
 
 Each measurement is the wall time of the ``grade`` command in a fresh process (start-up,
 collection, worker start and grading included), for the stub a student starts from and for
-the finished reference, run in turn in this one invocation. The machine's load is printed
-beside the figures: on a shared machine they are upper bounds.
+the finished reference, run in turn in this one invocation. Wall time is what a student waits;
+CPU time (the command's processes and the workers it reaped) moves less with other work on the
+machine. The load average is printed beside the figures: on a shared machine they are upper bounds.
 
     python bench/student_loop_bench.py               # -k mean, and exercise 1 in full, twice each
     python bench/student_loop_bench.py --repeats 1 --exercise exercise3
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,18 +27,20 @@ MODULES = {"exercise1": "exercise1_autograd", "exercise2": "exercise2_optimizers
            "exercise4": "exercise4_matmul", "exercise5": "exercise5_lars"}
 
 
-def grade_seconds(arguments: list[str], folder: Path) -> float:
-    """Wall time of one ``grade`` command run from ``folder``."""
+def grade_seconds(arguments: list[str], folder: Path) -> tuple[float, float]:
+    """Wall time and CPU time (its processes and the workers they reaped) of one ``grade`` command."""
     env = dict(os.environ)
     if not env.get("GRADER_DATA_DIR") and SHARED_DATA.is_dir():
         env["GRADER_DATA_DIR"] = str(SHARED_DATA)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "grader.cli", *arguments], cwd=folder, env=env,
                           capture_output=True, text=True, timeout=900)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"grade {' '.join(arguments)} failed:\n{done.stderr[-2000:]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv=None) -> int:
@@ -53,10 +57,11 @@ def main(argv=None) -> int:
         for kind, source in (("stub", KIT / "exercises"), ("reference", KIT / "solutions")):
             submission = str(source / f"{module}.py")
             for label, extra in ((f"-k {args.keyword}", ["-k", args.keyword]), ("full", [])):
-                times = [grade_seconds([args.exercise, "--submission", submission, *extra], work)
-                         for _ in range(args.repeats)]
-                print(f"grade {args.exercise} {label:<10} {kind:<9}  median {statistics.median(times):6.1f} s  "
-                      f"(runs: {', '.join(f'{t:.1f}' for t in times)})")
+                runs = [grade_seconds([args.exercise, "--submission", submission, *extra], work)
+                        for _ in range(args.repeats)]
+                walls, cpus = [w for w, _ in runs], [c for _, c in runs]
+                print(f"grade {args.exercise} {label:<10} {kind:<9}  wall median {statistics.median(walls):6.1f} s "
+                      f"(runs: {', '.join(f'{t:.1f}' for t in walls)}), CPU median {statistics.median(cpus):6.1f} s")
     return 0
 
 
