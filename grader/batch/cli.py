@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import nullcontext
 
 from rich.console import Console
 from rich.markup import escape
 
 from grader import exercises
+from grader.batch.dask_executor import DaskUnavailable, dask_executor
 from grader.batch.runner import DEFAULT_TIMEOUT_S, SameUserRefused, regrade
 
 USAGE_ERROR = 2
@@ -17,7 +19,10 @@ def _parser() -> argparse.ArgumentParser:
         "Regrade a class: one sub-folder or file per student, in parallel, resumable."))
     parser.add_argument("exercise", help="an exercise id, e.g. exercise3")
     parser.add_argument("submissions", metavar="SUBMISSIONS_DIR", help="one sub-folder or file per student")
-    parser.add_argument("--jobs", type=int, default=2, help="gradings in parallel (default 2)")
+    parser.add_argument("--jobs", type=int, default=2, help="gradings in parallel on this machine (default 2)")
+    parser.add_argument("--dask", metavar="ADDRESS", help="grade on the Dask cluster whose scheduler is at "
+                        "ADDRESS (tcp://HOST:8786) instead of locally; needs the kit and the submissions at "
+                        "the same paths on every worker")
     parser.add_argument("--out", default="grades.csv", help="the class CSV (default grades.csv)")
     parser.add_argument("--feedback-dir", help="per-student JSON feedback (default: <out>_feedback/)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
@@ -34,10 +39,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv, console: Console, errors: Console) -> int:
     args = _parser().parse_args(argv)
     try:
-        summary = regrade(args.exercise, args.submissions, args.out, jobs=args.jobs, timeout_s=args.timeout,
-                          feedback_dir=args.feedback_dir, keyword=args.keyword, solutions_dir=args.solutions,
-                          force=args.force, same_user=args.same_user)
-    except SameUserRefused as exc:
+        with dask_executor(args.dask) if args.dask else nullcontext() as executor:
+            summary = regrade(args.exercise, args.submissions, args.out, jobs=args.jobs, timeout_s=args.timeout,
+                              feedback_dir=args.feedback_dir, keyword=args.keyword, solutions_dir=args.solutions,
+                              force=args.force, same_user=args.same_user, executor=executor)
+    except (SameUserRefused, DaskUnavailable) as exc:
         errors.print(f"grade batch: {escape(str(exc))}")
         return USAGE_ERROR
     except (exercises.UnknownExercise, FileNotFoundError, NotADirectoryError) as exc:
