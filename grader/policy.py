@@ -45,7 +45,7 @@ PUBLIC_KIT = ("grader.data",)  # the dataset loaders the exercises ask for
 NAMES = {
     "introspection": ("sys._getframe", "sys._current_frames", "sys.settrace", "sys.setprofile",
                       "sys.addaudithook", "sys.argv", "sys.executable", "sys.prefix", "sys.base_prefix",
-                      "sys.exec_prefix", "sys.orig_argv"),
+                      "sys.exec_prefix", "sys.orig_argv", "__loader__", "__spec__"),
     "modules": ("sys.modules", "sys.meta_path", "sys.path", "sys.path_hooks", "sys.path_importer_cache"),
     "dynamic-code": ("exec", "eval", "compile", "__import__", "torch.load", "torch.ops.load_library",
                      "torch.classes.load_library", "breakpoint"),
@@ -125,7 +125,20 @@ def _rule_of_module(dotted: str) -> str | None:
 
 
 def rule_of_name(dotted: str) -> str | None:
-    """The rule a dotted name (``os.fork``, ``sys.modules.pop``) breaks, if any."""
+    """The rule a dotted name (``os.fork``, ``sys.modules.pop``) breaks, if any.
+
+    A module reached through another (``os.path.os.system``, ``shutil.os.fork``) counts as itself.
+    """
+    parts = dotted.split(".")
+    for index in range(1, len(parts)):
+        if parts[index] in _REEXPORTED:
+            rule = rule_of_name(".".join(parts[index:]))
+            if rule:
+                return rule
+    return _rule_of_one_name(dotted)
+
+
+def _rule_of_one_name(dotted: str) -> str | None:
     for rule, names in NAMES.items():
         if any(dotted == n or dotted.startswith(n + ".") for n in names):
             return rule
@@ -144,6 +157,7 @@ class Scanner(ast.NodeVisitor):
     def __init__(self, source: str):
         self.lines = source.splitlines()
         self.aliases: dict[str, str] = {}  # local name -> the module or object it stands for
+        self.called: set[int] = set()  # the nodes that are the function of a call
         self.refusals: list[Refusal] = []
 
     def refuse(self, node: ast.AST, rule: str, why: str | None = None) -> None:
@@ -177,6 +191,8 @@ class Scanner(ast.NodeVisitor):
         for alias in node.names:
             full = f"{module}.{alias.name}"
             if alias.name == "*":
+                if module.split(".")[0] in _REEXPORTED | {"io", "operator", "types"}:
+                    self.refuse(node, "dynamic-attribute", "a star import hides which names it brings in")
                 continue
             rule = rule_of_name(full) or next((r for r, names in ATTRIBUTES.items() if alias.name in names), None)
             if rule:
@@ -184,7 +200,7 @@ class Scanner(ast.NodeVisitor):
             self.aliases[alias.asname or alias.name] = full
 
     def _check_import(self, node: ast.AST, module: str) -> None:
-        rule = _rule_of_module(module) or (rule_of_name(module) if "." in module else None)
+        rule = rule_of_name(module)
         if rule:
             self.refuse(node, rule)
 
@@ -192,6 +208,9 @@ class Scanner(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         if node.id in self.aliases:
             return  # checked where it was imported
+        if node.id in ("getattr", "setattr", "delattr") and id(node) not in self.called:
+            self.refuse(node, "dynamic-attribute")  # partial(getattr, os), g = getattr: a call hidden from the scan
+            return
         rule = rule_of_name(node.id) if node.id in _BARE_NAMES else None
         if rule:
             self.refuse(node, rule)
@@ -274,9 +293,13 @@ class Scanner(ast.NodeVisitor):
                 self.visit(part)
 
 
-_BARE_NAMES = {"exec", "eval", "compile", "__import__", "breakpoint", "__builtins__", "globals", "vars", "locals"}
-_ALL_ATTRIBUTES = {a for names in ATTRIBUTES.values() for a in names if a.startswith(("_", "f_", "tb_"))} | {
-    "_getframe", "get_objects", "get_referrers"}
+_BARE_NAMES = {"exec", "eval", "compile", "__import__", "breakpoint", "__builtins__", "globals", "vars", "locals",
+               "__loader__", "__spec__"}
+_ALL_ATTRIBUTES = {a for names in ATTRIBUTES.values() for a in names} - {"attrgetter", "methodcaller"} | {
+    "_getframe", "_current_frames", "__dict__"}
+# Modules that other modules re-export as attributes (os.path.os, shutil.os, torch.sys ...).
+_REEXPORTED = {"os", "sys", "posix", "builtins", "subprocess", "signal", "threading", "ctypes", "gc", "inspect",
+               "importlib", "multiprocessing", "pickle", "io", "_io", "marshal"}
 
 
 def _is_str(node: ast.AST) -> bool:
@@ -295,6 +318,7 @@ def scan_source(source: str, exercise_id: str = "", policy: Policy = Policy()) -
     except (SyntaxError, ValueError):
         return []
     scanner = Scanner(source)
+    scanner.called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     scanner.visit(tree)
     return _in_order(scanner.refusals, policy)
 

@@ -17,6 +17,7 @@ from grader.checks import noisy_quadratic, tail_bounds
 from grader.suites import test_exercise2 as suite
 from tests.conftest import assert_full_marks, assert_scores_zero, failed_tests
 from tests.golden.exercise2.buggy import MODULE, MUTANTS
+from tests.golden.exercise2.degenerate import DEGENERATE
 
 
 def test_reference_scores_full_marks(grade_submission, kit_root):
@@ -97,3 +98,11 @@ def test_exact_distribution_matches_simulation(kit_root):
         # 5 standard errors: a wrong formula is off by far more; chance of a false alarm ~ 1e-6.
         assert abs(f.mean() - exact.mean) < 5 * exact.std / math.sqrt(runs), (schedule, f.mean(), exact.mean)
         assert f.std() == pytest.approx(exact.std, rel=0.25)
+
+
+@pytest.mark.parametrize("bug", DEGENERATE, ids=lambda m: m.name)
+def test_doing_nothing_earns_only_the_points_of_what_is_left_intact(grade_submission, tmp_path, bug):
+    """A constant function loses every test of it, properties included (tests/golden/.../degenerate.py)."""
+    report = grade_submission("exercise2", bug.write(MODULE, tmp_path))
+    assert not report.errors, report.errors
+    assert failed_tests(report) == bug.fails, {t.test_id: t.output for t in report.tests if t.status == "failed"}

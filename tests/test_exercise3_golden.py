@@ -1,6 +1,7 @@
 """Exercise 3 graded for real: the reference, the stubs, golden bugs and hostile submissions."""
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from grader.policy import scan_source
 from grader.sandbox.limits import Limits
 from tests.conftest import assert_full_marks, assert_scores_zero, failed_tests
 from tests.golden.exercise3.buggy import MODULE, MUTANTS
+from tests.golden.exercise3.degenerate import DEGENERATE
+from tests.golden.exercise3.timing_cheats import RECOGNISES_THE_TIMING_INPUTS, TIMING_TESTS
 
 HOSTILE = sorted((Path(__file__).parent / "golden" / "exercise3" / "hostile").glob("*.py"))
 # The defence that must show in the report of a hostile submission (its words), where one is named.
@@ -82,3 +85,39 @@ def test_feedback_shows_the_smallest_failing_input(grade_submission, tmp_path):
     assert "Smallest failing input found: case=(1, 2, False, False)" in result.output, result.output
     assert "expected: [1]" in result.output and "received: []" in result.output
     assert "Worker object" not in result.output
+
+
+@pytest.mark.parametrize("bug", DEGENERATE, ids=lambda m: m.name)
+def test_doing_nothing_earns_only_the_points_of_what_is_left_intact(grade_submission, tmp_path, bug):
+    """A constant function loses every test of it, properties included (tests/golden/.../degenerate.py)."""
+    report = grade_submission("exercise3", bug.write(MODULE, tmp_path))
+    assert not report.errors, report.errors
+    assert failed_tests(report) == bug.fails, {t.test_id: t.output for t in report.tests if t.status == "failed"}
+
+
+def test_recognising_the_timing_inputs_loses_exactly_the_timing_tests(grade_submission, tmp_path):
+    """One big batch where it thinks it is timed: every timed epoch is checked batch by batch."""
+    cheat = RECOGNISES_THE_TIMING_INPUTS
+    report = grade_submission("exercise3", cheat.write(MODULE, tmp_path))
+    assert not report.errors, report.errors
+    assert failed_tests(report) == cheat.fails == TIMING_TESTS
+    for test in (t for t in report.tests if t.status == "failed"):
+        assert "the timed epochs were not a valid epoch: 1 batches of sizes" in test.output, test.output
+
+
+def test_the_same_submission_graded_five_times_gets_one_score(grade_submission, tmp_path, monkeypatch):
+    """The timing shapes come from the grading secret: fixed for one regrade, unknown to the submission."""
+    path = RECOGNISES_THE_TIMING_INPUTS.write(MODULE, tmp_path)
+    monkeypatch.setenv("GRADER_SECRET", "one regrade")
+    reports = [grade_submission("exercise3", path, keyword="big_batches or reproducible") for _ in range(5)]
+    assert len({r.score for r in reports}) == 1 and reports[0].score == 1 and reports[0].max_score == 2
+    shown = {tuple(t.output for t in r.tests) for r in reports}
+    assert len(shown) == 1, shown  # the same n and d in every report: "input: n=..., d=..."
+    monkeypatch.setenv("GRADER_SECRET", "another regrade")
+    other = grade_submission("exercise3", path, keyword="big_batches")
+    assert _timing_shape(other) != _timing_shape(reports[0])  # another secret, other shapes
+
+
+def _timing_shape(report) -> str:
+    (test,) = [t for t in report.tests if t.test_id == "test_big_batches_take_less_time_per_epoch"]
+    return re.search(r"input: (n=\d+, d=\d+)", test.output).group(1)

@@ -95,6 +95,16 @@ DODGES = {
     "import torch\ntorch.load('x.pt')": "dynamic-code",
     "from torch.utils.cpp_extension import load_inline": "native-code",
     "import os\nos.__dict__['system']('true')": "builtins",
+    "from os import *\nfork()": "dynamic-attribute",
+    "import os.path as p\np.os.system('true')": "concurrency",
+    "import shutil\nshutil.os.fork()": "concurrency",
+    "import functools, os\nfunctools.partial(getattr, os)('system')": "dynamic-attribute",
+    "g = getattr\nimport os\ng(os, 'fork')": "dynamic-attribute",
+    "import _io": "files",
+    "__loader__.get_data('x')": "introspection",
+    "import operator\noperator.attrgetter('f_back')": "introspection",
+    "print.__self__.exec('1')": "introspection",
+    "x = [].__class__.__mro__[-1]": "introspection",
 }
 
 

@@ -117,3 +117,21 @@ SCHEDULES = {"exponential_lr": exponential_lr, "polynomial_lr": polynomial_lr, "
 def describe(hyperparams: dict) -> str:
     """``lr=0.1, momentum=0.5``: hyperparameters as a student would type them."""
     return ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in hyperparams.items())
+
+
+
+def schedule_job_problem(got, falling, rising) -> str:
+    """'' if the rates are finite, non-negative, and the schedule does decay (and warm up).
+
+    A schedule's basic job comes before any property of its shape: a constant is monotone,
+    and earns nothing for it. Its values at each step are the value tests' business.
+    """
+    got = np.asarray(got, dtype=float).reshape(-1)
+    if not np.all(np.isfinite(got)) or (got < 0).any():
+        return "every rate must be a finite, non-negative number"
+    falling, rising = list(falling), list(rising)
+    for span, word, ok in ((falling, "decay", lambda a, b: b <= 0.5 * a), (rising, "warm up", lambda a, b: b >= 2 * a)):
+        if span and not ok(got[span[0]], got[span[-1]]):
+            return (f"the rate does not {word}: {got[span[0]]:.6g} at t={span[0]}, "
+                    f"{got[span[-1]]:.6g} at t={span[-1]}")
+    return ""

@@ -35,8 +35,7 @@ HINTS = {
     "sgd_momentum": "v[:] = momentum * v + p.grad; p[:] -= lr * v (no (1 - momentum) factor)",
     "adagrad": "s[:] += p.grad**2; p[:] -= lr * p.grad / torch.sqrt(s + 1e-6) (eps inside the root)",
     "rmsprop": "s[:] = gamma * s + (1 - gamma) * p.grad**2; p[:] -= lr * p.grad / torch.sqrt(s + 1e-6)",
-    "adam": "bias-correct with t = hyperparams['t'] (before incrementing it), divide by sqrt(s_hat) + 1e-6",
-}
+    "adam": "bias-correct with t = hyperparams['t'] (before incrementing it), divide by sqrt(s_hat) + 1e-6"}
 RTOL, ATOL = 1e-9, 1e-12  # float64 in, float64 out: only rounding may differ
 # Hypothesis's "explain" phase reruns a failing test about a hundred times (3 s per failing
 # test here) for a note the feedback does not show; shrinking still finds the smallest input.
@@ -242,12 +241,14 @@ def test_eps_inside_the_root_unlike_torch(student, name):
         inputs = f"one step from zero state, {label}, {optimizer_math.describe(hyper)}"
         if not parted:
             continue
-        # With |g| ~ 1e-4, d2l's step is about lr/10 per element; any sqrt(s) + eps with eps <= 1e-6
-        # (torch's form, or no eps at all) gives about lr or more. Other mistakes in the step
-        # are the update tests' business: this test is about where eps goes.
+        # With |g| ~ 1e-4, d2l's step is about lr/10 per element; sqrt(s) + eps with eps <= 1e-6 (torch's
+        # form, or no eps) gives about lr or more. No step at all is no answer about eps either.
         step = np.abs(received["params"][0] - params[0]) / hyper["lr"]
         d2l_step = np.abs(d2l["params"][0] - params[0]) / hyper["lr"]
         assert (d2l_step < 0.5).all() and (np.abs(torch_form["params"][0] - params[0]) / hyper["lr"] > 0.9).all()
+        if (step < 0.1 * d2l_step).any():
+            fail(name, "for tiny gradients the parameters did not move", expected=d2l["params"][0].ravel(),
+                 received=received["params"][0].ravel(), inputs=inputs)
         if (step > 0.9).any():
             fail(name, "for tiny gradients the step is as large as sqrt(s) + eps makes it (torch.optim's form); "
                        "d2l divides by sqrt(s + 1e-6)", expected=d2l["params"][0].ravel(),
@@ -260,8 +261,7 @@ SCHEDULE_HINTS = {
     "polynomial_lr": "(1 + beta * t) ** (-alpha)",
     "inverse_lr": "eta0 / (1 + beta * t)",
     "multistep_lr": "base_lr * gamma ** (number of milestones m with m <= t)",
-    "cosine_lr": "warm-up for t < warmup_steps, half-cosine up to t = max_steps, final_lr after",
-}
+    "cosine_lr": "warm-up for t < warmup_steps, half-cosine up to t = max_steps, final_lr after"}
 
 
 def check_schedule(student, name, ts, kwargs):
@@ -356,6 +356,9 @@ def test_schedules_are_monotone(student, name):
     kwargs, falling, rising = MONOTONE[name]
     ts = list(range(0, 400))
     got = as_array(student.call(probes.SCHEDULE_PROBES[name], ts=ts, kwargs=kwargs), name, "the values")
+    problem = optimizer_math.schedule_job_problem(got, falling, rising)  # a constant does not "decay"
+    if problem:
+        fail(name, problem, inputs=optimizer_math.describe(kwargs))
     for span, sign, word in ((falling, 1, "increases"), (rising, -1, "decreases")):
         span = list(span)
         if not span:
@@ -365,8 +368,6 @@ def test_schedules_are_monotone(student, name):
             t = span[0] + int(np.argmax(steps > 1e-12))
             fail(name, f"the rate {word} from t={t} to t={t + 1}", received=f"{got[t]:.6g} -> {got[t + 1]:.6g}",
                  inputs=optimizer_math.describe(kwargs))
-    if not np.all(np.isfinite(got)) or (got < 0).any():
-        fail(name, "every rate must be finite and non-negative", inputs=optimizer_math.describe(kwargs))
 
 
 # -- SGD on the noisy quadratic -------------------------------------------------------------------------------
@@ -506,8 +507,7 @@ AIRFOIL = {
     "sgd_momentum": {"lr": 0.02, "momentum": 0.5},
     "adagrad": {"lr": 0.1},
     "rmsprop": {"lr": 0.01, "gamma": 0.9},
-    "adam": {"lr": 0.01, "t": 1},
-}
+    "adam": {"lr": 0.01, "t": 1}}
 AIRFOIL_BAND = (0.233, 0.258)
 # The curves so far, for the comparison plot: one dict per student worker, so grading several
 # submissions in one process never mixes their curves.

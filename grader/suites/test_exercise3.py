@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.checks.compare import assert_close, fail
-from grader.checks import convergence, timing
+from grader.checks import convergence, epoch_digest, timing
 from grader.probes import exercise3 as probes
 
 EXERCISE = "exercise3"
@@ -143,9 +143,13 @@ def test_data_iter_shuffles_each_epoch_anew(student):
 @pytest.mark.points(1)
 def test_data_iter_reproducible_with_generator(student):
     """data_iter gives the same order twice with equally seeded generators"""
-    first = student.call(probes.epochs, n=30, d=D, batch_size=4, seed=7)
-    second = student.call(probes.epochs, n=30, d=D, batch_size=4, seed=7)
-    orders = [np.concatenate(labels_of(run[0])) for run in (first, second)]
+    first = student.call(probes.epochs, n=28, d=D, batch_size=4, seed=7)
+    second = student.call(probes.epochs, n=28, d=D, batch_size=4, seed=7)
+    # The basic job first: a constant batch is "reproducible" and worth nothing.
+    orders = [check_epoch(run[0], 28, 4, False, "data_iter", "n=28, batch_size=4") for run in (first, second)]
+    problem = covered_once(orders[0], 28, False, 4)
+    if problem:
+        fail("data_iter", problem, inputs="n=28, batch_size=4, a seeded generator")
     if not np.array_equal(*orders):
         fail("data_iter", "two runs with torch.Generator().manual_seed(7) gave different orders",
              hint="pass generator= to torch.randperm")
@@ -388,15 +392,19 @@ def test_gradient_variance_falls_as_one_over_b(student, record, feedback_dir):
 
 
 # -- timing -----------------------------------------------------------------------------------
-def _epoch_timer(worker, batch_size, n=20_000, repeats=3, seed=0):
+# Shapes, seeds and numbering from the grading secret: a data_iter cannot recognise the timing
+# inputs, and every batch it yields is checked here (grader/checks/epoch_digest.py).
+def _epoch_timer(worker, batch_size, inputs: epoch_digest.TimingInputs):
     def run():
-        sums, seconds = worker.timed_call(probes.iterate_epochs, n=n, d=5, batch_size=batch_size,
-                                          repeats=repeats, seed=seed)
-        for labels_sum, seen_sum, count in sums:
-            if count != n or abs(seen_sum - labels_sum) > 1e-3 * n:
-                fail("data_iter", "the timed epochs did not yield every example once",
-                     inputs=f"n={n}, batch_size={batch_size}")
-        return seconds / repeats
+        epochs, seconds = worker.timed_call(probes.iterate_epochs, batch_size=batch_size, **inputs.probe_args())
+        if not isinstance(epochs, list) or len(epochs) != len(inputs.offsets):
+            fail("data_iter", "the timed epochs came back malformed", inputs=inputs.describe(batch_size))
+        for epoch, offset in zip(epochs, inputs.offsets):
+            problem = epoch_digest.epoch_problem(epoch, inputs, offset, batch_size)
+            if problem:
+                fail("data_iter", f"the timed epochs were not a valid epoch: {problem}",
+                     inputs=inputs.describe(batch_size), hint="the same batches as on any other input")
+        return seconds / len(inputs.offsets)
     return run
 
 
@@ -406,14 +414,14 @@ def _epoch_timer(worker, batch_size, n=20_000, repeats=3, seed=0):
 @pytest.mark.parametrize("batch_size", [10, 100])
 def test_data_iter_speed_close_to_reference(student, reference, record, batch_size):
     """data_iter is vectorized: at most 4x the reference's time per epoch"""
-    ok, comparison = timing.within_ratio(_epoch_timer(student, batch_size), _epoch_timer(reference, batch_size),
-                                         max_ratio=4.0)
+    inputs = epoch_digest.timing_inputs(f"exercise3/speed/{batch_size}", 16_000, 24_000, repeats=3)
+    ok, comparison = timing.within_ratio(_epoch_timer(student, batch_size, inputs),
+                                         _epoch_timer(reference, batch_size, inputs), max_ratio=4.0)
     from grader.api import device_name
     record.note(comparison.describe(device_name()))
     if not ok:
         fail("data_iter", f"one epoch takes {comparison.ratio:.1f}x the reference's time",
-             expected="at most 4x", received=comparison.describe(device_name()),
-             inputs=f"n=20000, d=5, batch_size={batch_size}",
+             expected="at most 4x", received=comparison.describe(device_name()), inputs=inputs.describe(batch_size),
              hint="index with slices of one permutation: no Python loop over examples, no full copy per batch")
 
 
@@ -421,12 +429,13 @@ def test_data_iter_speed_close_to_reference(student, reference, record, batch_si
 @pytest.mark.timeout_s(120)
 def test_big_batches_take_less_time_per_epoch(student, record):
     """An epoch of batch 100 takes less time than an epoch of batch 1"""
-    small = timing.median_time(_epoch_timer(student, 1, n=5000, repeats=1), blocks=3)
-    large = timing.median_time(_epoch_timer(student, 100, n=5000, repeats=1), blocks=3)
+    inputs = epoch_digest.timing_inputs("exercise3/batches", 4_000, 6_000, repeats=1)
+    small = timing.median_time(_epoch_timer(student, 1, inputs), blocks=3)
+    large = timing.median_time(_epoch_timer(student, 100, inputs), blocks=3)
     record.note(f"batch 1: {small * 1e3:.1f} ms/epoch, batch 100: {large * 1e3:.1f} ms/epoch")
     if not large < small:
         fail("data_iter", "an epoch of batch 100 should be faster than an epoch of batch 1",
-             received=f"{large * 1e3:.1f} ms vs {small * 1e3:.1f} ms", inputs="n=5000")
+             received=f"{large * 1e3:.1f} ms vs {small * 1e3:.1f} ms", inputs=f"n={inputs.n}, d={inputs.d}")
 
 
 # -- hidden: agreement with the reference ------------------------------------------------------
