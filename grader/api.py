@@ -2,38 +2,19 @@
 from __future__ import annotations
 
 import os
-import platform
-import sys
 import time
 import traceback
-from pathlib import Path
 
 import pytest
 
 from grader import exercises, plugin
+from grader.devices import device_name
 from grader.grading_run import open_run
 from grader.results import GradeReport
 from grader.sandbox.limits import Limits
 from grader.selection import KeywordSelection
 from grader.session import GradingSession
 from grader.submission import MissingSubmission
-
-
-def device_name() -> str:
-    """What timing checks ran on, in words.
-
-    torch is imported here only where a GPU may be (or it is loaded already): the grader of
-    exercises 3 and 5 has no use for it otherwise, and it costs ~180 MB in a 768 MiB container.
-    """
-    try:
-        if "torch" in sys.modules or any(Path("/dev").glob("nvidia*")):
-            import torch
-            if torch.cuda.is_available():
-                return f"cuda ({torch.cuda.get_device_name(0)})"
-    except Exception:  # a broken torch install must not stop the report
-        pass
-    cpu = platform.processor() or platform.machine()
-    return f"cpu ({cpu}, {os.cpu_count()} cores)"
 
 
 def grade(exercise_id: str, submission=None, *, solutions_dir=None, feedback_dir=None,

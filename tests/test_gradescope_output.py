@@ -10,7 +10,7 @@ FAILURE = "data_iter: wrong batch sizes in one epoch\n  expected: [7, 1]\n  rece
 
 
 def _report() -> GradeReport:
-    report = GradeReport(exercise="exercise3", title="Data", errors=["dataset 'airfoil' missing: put it in a_b/c"])
+    report = GradeReport(exercise="exercise3", title="Data", errors=["dataset 'airfoil' missing: put it in a_b/c, *not* in [x]"])
     report.tests = [
         TestResult(name="data_iter yields each example exactly once per epoch", max_score=3, status=FAILED,
                    output=FAILURE),
@@ -25,7 +25,7 @@ def test_each_test_is_markdown_with_its_details_in_a_code_block():
     assert validate_results(doc) == []
     first = doc["tests"][0]
     assert first["output_format"] == doc["output_format"] == "md"
-    assert first["output"].startswith("data\\_iter: wrong batch sizes in one epoch\n\n```\n")
+    assert first["output"].startswith("data_iter: wrong batch sizes in one epoch\n\n```\n")
     assert "  expected: [7, 1]\n  received: [7]\n" in first["output"] and first["output"].endswith("\n```")
 
 
@@ -40,4 +40,4 @@ def test_long_output_is_cut_with_a_note_and_errors_are_escaped():
     doc = gradescope_results([_report()])
     long = doc["tests"][2]["output"]
     assert len(long) < MAX_TEST_OUTPUT_CHARS + 200 and "more characters: grade it locally" in long
-    assert "a\\_b/c" in doc["output"]
+    assert "put it in a_b/c, \\*not\\* in \\[x\\]" in doc["output"]  # a word's underscore needs no escape

@@ -106,3 +106,22 @@ def test_a_missing_dataset_is_one_error_at_the_top(tmp_path, monkeypatch):
     assert failed and len(failed) == len(report.tests)
     for test in failed:
         assert "not available to the grader" in test.output and "could not download" not in test.output, test.output
+
+
+GRADE_AND_SAY_IF_TORCH_LOADED = '''
+import sys
+from grader import api
+report = api.grade(sys.argv[1], sys.argv[2], keyword=sys.argv[3], feedback_dir=sys.argv[4])
+print(report.score, report.max_score, "torch" in sys.modules)
+'''
+
+
+@pytest.mark.parametrize("exercise, module, keyword", [("exercise3", "exercise3_data", "zero_mean or covers"),
+                                                        ("exercise5", "exercise5_lars", "trust_ratio")])
+def test_the_grader_of_exercises_3_and_5_never_loads_torch(tmp_path, exercise, module, keyword):
+    """torch is ~180 MB of a 768 MiB container: only the workers, which run the code, need it."""
+    done = subprocess.run([sys.executable, "-c", GRADE_AND_SAY_IF_TORCH_LOADED, exercise,
+                           str(KIT / "solutions" / f"{module}.py"), keyword, str(tmp_path)],
+                          cwd=KIT, capture_output=True, text=True, timeout=600)
+    score, maximum, torch_loaded = done.stdout.split()
+    assert float(score) == float(maximum) > 0 and torch_loaded == "False", done.stdout + done.stderr[-2000:]

@@ -10,11 +10,8 @@ import io
 import time
 
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
 
-from grader.probes import uses
+from grader.probes import torch, uses
 
 NUM_TRAIN = 8000
 
@@ -134,14 +131,14 @@ def _mnist():
     return X[:NUM_TRAIN], y[:NUM_TRAIN], X[NUM_TRAIN:], y[NUM_TRAIN:]
 
 
-def _mlp() -> nn.Module:
-    return nn.Sequential(nn.Linear(784, 50), nn.ReLU(), nn.Linear(50, 10))
+def _mlp() -> torch.nn.Module:
+    return torch.nn.Sequential(torch.nn.Linear(784, 50), torch.nn.ReLU(), torch.nn.Linear(50, 10))
 
 
-@torch.no_grad()
 def _evaluate(model, X, y):
-    logits = model(X)
-    return float(F.cross_entropy(logits, y)), float((logits.argmax(dim=1) == y).float().mean())
+    with torch.no_grad():
+        logits = model(X)
+    return float(torch.nn.functional.cross_entropy(logits, y)), float((logits.argmax(dim=1) == y).float().mean())
 
 
 def _kit_training(make_optimizer, batch_size, epochs, seed):
@@ -156,7 +153,7 @@ def _kit_training(make_optimizer, batch_size, epochs, seed):
         order = torch.randperm(len(X), generator=generator)
         for start in range(0, len(order), batch_size):
             batch = order[start:start + batch_size]
-            loss = F.cross_entropy(model(X[batch]), y[batch])
+            loss = torch.nn.functional.cross_entropy(model(X[batch]), y[batch])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -196,7 +193,7 @@ def train(sub, lr, momentum, batch_size, epochs, seed):
     out = {"keys": sorted(str(k) for k in history), "factory_calls": factory_calls}
     out.update({key: [float(v) for v in history[key]] for key in keys if key in history})
     model = history.get("model")
-    if isinstance(model, nn.Module):
+    if isinstance(model, torch.nn.Module):
         _, _, X_val, y_val = _mnist()
         out["model_val_loss"], out["model_val_accuracy"] = _evaluate(model, X_val, y_val)
     return out

@@ -15,7 +15,8 @@ from grader import exercises
 from grader.exercises import KIT_ROOT
 
 MAX_TEST_OUTPUT_CHARS = 1500
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+# Markdown's punctuation, and an underscore unless inside a word (CommonMark leaves those alone).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*{}\[\]<>#+!|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
 
 def markdown_output(text: str) -> str:

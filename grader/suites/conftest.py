@@ -20,11 +20,13 @@ from __future__ import annotations
 import pytest
 
 from grader import hypothesis_profile
+from grader.devices import cuda_may_exist
 from grader.plugin import active_session
 from grader.session import DEFAULT_TEST_TIMEOUT_S
 
 __tracebackhide__ = True
 PREVIOUS_PROFILE = pytest.StashKey[str]()
+NO_CUDA = "no CUDA device on this machine: the GPU timing checks run where one is present"
 
 MARKERS = (
     "points(n): points the grading test is worth (default 1)",
@@ -82,9 +84,11 @@ def feedback_dir(request):
 @pytest.fixture
 def gpu_device():
     """A CUDA device name, or a skip that says why there is none."""
+    if not cuda_may_exist():
+        pytest.skip(NO_CUDA)
     import torch
     if not torch.cuda.is_available():
-        pytest.skip("no CUDA device on this machine: the GPU timing checks run where one is present")
+        pytest.skip(NO_CUDA)
     return "cuda"
 
 
