@@ -81,7 +81,10 @@ def resolve(path, exercise: Exercise) -> ResolvedSubmission:
         module = folder / f"{exercise.module}.py"
         if path.suffix == ".ipynb":
             notebook = write_private(folder / path.name, data)
-            data = notebook_to_source(notebook).encode("utf-8")
+            try:
+                data = notebook_to_source(notebook).encode("utf-8")
+            except NotebookError as exc:  # name the file handed in, not the private copy
+                raise NotebookError(str(exc).replace(str(notebook), str(path))) from None
         resolved.module_path = write_private(module, data)
     except (RefusedFile, ValueError, NotebookError, OSError) as exc:
         resolved.error = f"Could not read the submission {resolved.description}: {exc}"

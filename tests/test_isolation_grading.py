@@ -2,7 +2,9 @@
 attacks beside their honest twins, and a cross-student attacker in `grade batch`.
 
 Each test asserts the defence that fired (its message, or the scores it kept), not only a
-score of 0. Gradings are cut to the tests concerned (-k) to keep the suite's time down.
+score of 0. Gradings are cut to the tests concerned (-k) to keep the suite's time down. The
+submission policy (a static scan that would refuse threads and ctypes before anything runs)
+is switched off where an attack must run: these are the sandbox's own proofs.
 """
 from __future__ import annotations
 

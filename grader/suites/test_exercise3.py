@@ -145,8 +145,8 @@ def test_data_iter_reproducible_with_generator(student):
     """data_iter gives the same order twice with equally seeded generators"""
     first = student.call(probes.epochs, n=28, d=D, batch_size=4, seed=7)
     second = student.call(probes.epochs, n=28, d=D, batch_size=4, seed=7)
-    # The basic job first: a constant batch is "reproducible" and worth nothing.
-    orders = [check_epoch(run[0], 28, 4, False, "data_iter", "n=28, batch_size=4") for run in (first, second)]
+    orders = [np.concatenate(labels_of(run[0])) for run in (first, second)]
+    # The basic job first (every example once): a constant batch is "reproducible" and worth nothing.
     problem = covered_once(orders[0], 28, False, 4)
     if problem:
         fail("data_iter", problem, inputs="n=28, batch_size=4, a seeded generator")
