@@ -3,7 +3,9 @@
 Grades only the timing tests of one exercise, ``--count`` times, alternating the reference
 (every failure is a false one) and a bug that does its timed work five times (every pass is
 a miss). Prints one JSON line for ``bench/gradescope_box_bench.py``. Exercise 3's bug is made
-here (the whole epoch's indexing done five times); exercise 4's is the golden bank's.
+here: the epoch's indexing done ten times over, which measures about 5x the reference's epoch
+(the loop and the grader's reading of each batch are paid once); exercise 4's is the golden
+bank's ``blocked_five_times_slower``.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from tests.golden.mutants import mutant
 
 EPOCH_LOOP = ("    for start in range(0, stop, batch_size):\n        batch = order[start:start + batch_size]\n"
               "        yield features[batch], labels[batch]\n")
-FIVE_TIMES_EPOCH = ("    for _ in range(4):  # the same epoch's work, four extra times\n"
+FIVE_TIMES_EPOCH = ("    for _ in range(9):  # the same epoch's indexing, nine extra times\n"
                     "        for start in range(0, stop, batch_size):\n"
                     "            batch = order[start:start + batch_size]\n"
                     "            features[batch], labels[batch]\n" + EPOCH_LOOP)
