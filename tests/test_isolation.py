@@ -234,3 +234,21 @@ def test_a_worker_cannot_read_or_signal_another_students_worker(tmp_path, own_ui
         attacker.close()
         victim.close()
         other_lease.release()
+
+
+@root_only
+def test_workers_of_a_grader_that_died_unclosed_are_killed_by_the_next_lease(tmp_path):
+    if not choose_worker_user(worker_python(), "auto")[0].dropped:
+        pytest.skip("no uid can be dropped to here")
+    lease = lease_uid()
+    orphan = WorkerUser(lease.uid, lease.uid, "orphan")
+    worker = Worker(module(tmp_path, "X = 1\n"), "student_module", user=orphan, limits=SHORT)
+    try:
+        worker.call(diagnostics.whoami)
+        os.close(lease._fd)  # the grader dies: its lock goes, its worker stays
+        lease._fd = -1
+        assert processes.processes_of(lease.uid)
+        lease_uid().release()
+        assert processes.processes_of(lease.uid) == []
+    finally:
+        worker.close()

@@ -11,26 +11,30 @@ the time nor skip the work. The practice follows the best benchmark tools
   same machine load, and each block is long enough (the probes repeat the work) for the
   call's own overhead not to count;
 * **median and spread**: each side is summed up by its median and its interquartile range
-  (IQR), and the comparison by the median and quartiles of the per-block ratios
-  (student / reference of one A B pair, measured a moment apart);
+  (IQR); each of the student's blocks is compared with the reference's *fastest* block;
 * **re-measure before failing**: a comparison that does not pass is measured again.
+
+Machine noise only ever adds time. The reference's fastest block is therefore the closest
+to its real cost, and no submission can lower it: to move the yardstick it would have to
+slow down every one of the reference's blocks (and the reference's worker runs while the
+student's is paused). The student's blocks are taken as measured: the ratio of each to
+the reference's fastest, summed up by their median and quartiles.
 
 A comparison against a bound ``max_ratio`` has one of three outcomes:
 
 * **pass**: the median ratio is within the bound;
-* **fail**: even the lower quartile of the ratios is over the bound: at least three blocks
-  in four were too slow;
-* **undecided**: the median is over the bound but at least one block in four was within
-  it; the spread is too large to decide. After the re-measurement an undecided comparison
-  costs no points and says so in the report ("undecided: too noisy").
+* **fail**: even the lower quartile of the ratios is over the bound: at least three of the
+  student's blocks in four were too slow;
+* **undecided**: the median is over the bound but the lower quartile is not; the spread is
+  too large to decide. After the re-measurement an undecided comparison costs no points and
+  says so in the report ("undecided: too noisy").
 
-Why undecided is not a failure, and why that cannot be gamed: a failure must never be
-the machine's fault, and a submission cannot make itself look fast by being noisy. Noise a
-submission adds (sleeps, spinning, extra work) only *lengthens* its own blocks, which
-raises its ratios, lower quartile included, and so moves it towards "fail". To be
-undecided, a quarter of its blocks must really have run within the bound while the
-reference ran beside it. The reference runs in its own worker, which the submission
-cannot reach.
+Why undecided is not a failure, and why that cannot be gamed: a failure must never be the
+machine's fault, and a submission cannot make itself look fast by being noisy. Noise a
+submission adds (sleeps, spinning, extra work) only *lengthens* its own blocks, which raises
+its ratios, lower quartile included, and so moves it towards "fail"; noise it causes in the
+reference's blocks cannot lower the reference's fastest one. To be undecided, a quarter of
+its blocks must really have run within the bound.
 """
 from __future__ import annotations
 
@@ -88,7 +92,7 @@ class Samples:
         return self.iqr / max(self.median, 1e-12)
 
     def text(self) -> str:
-        return f"{duration(self.median)} (IQR {duration(self.iqr)})"
+        return f"{duration(self.median)} (IQR {duration(self.iqr)}, fastest {duration(self.best)})"
 
 
 @dataclass
@@ -114,12 +118,12 @@ class SpeedComparison:
 
     @property
     def ratios(self) -> list[float]:
-        """Student / reference of each A B pair."""
-        return [s / max(r, 1e-12) for s, r in zip(self.student.seconds, self.reference.seconds)]
+        """Each of the student's blocks over the reference's fastest block."""
+        return [s / max(self.reference.best, 1e-12) for s in self.student.seconds]
 
     @property
     def ratio(self) -> float:
-        """The median of the per-block ratios."""
+        """The median of the ratios."""
         return quartiles(self.ratios)[1]
 
     @property

@@ -44,6 +44,17 @@ def processes_of(uid: int, *, states: bool = False):
     return found if states else sorted(found)
 
 
+def running_uids() -> set[int]:
+    """The real uids of every live process (zombies left out)."""
+    found = set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            fields = _status_fields(entry.name)
+            if fields and fields[1] not in ("Z", "X"):
+                found.add(fields[0])
+    return found
+
+
 def _signal_each(pids, sig) -> None:
     for pid in pids:
         try:

@@ -13,7 +13,7 @@ import os
 import random
 from dataclasses import dataclass
 
-from grader.sandbox.processes import kill_uid, processes_of
+from grader.sandbox.processes import kill_uid, processes_of, running_uids
 
 UID_BASE = int(os.environ.get("GRADER_UID_BASE", "1900000000"))
 UID_SLOTS = 4096
@@ -47,17 +47,36 @@ def _lock_dir() -> str:
     return LOCK_DIR
 
 
+def _lock(folder: str, uid: int) -> int | None:
+    """The uid's lock file, locked, or None when another grader holds it."""
+    fd = os.open(os.path.join(folder, str(uid)), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def sweep_orphans(folder: str) -> None:
+    """Kill what still runs as a worker uid that no grader holds: its grader died unclosed."""
+    for uid in running_uids():
+        if UID_BASE <= uid < UID_BASE + UID_SLOTS:
+            fd = _lock(folder, uid)
+            if fd is not None:
+                kill_uid(uid)
+                os.close(fd)
+
+
 def lease_uid() -> UidLease:
-    """A uid no other grader holds; leftovers of a grader that died holding it are killed."""
+    """A uid no other grader holds; leftovers of graders that died unclosed are killed first."""
     folder = _lock_dir()
+    sweep_orphans(folder)
     start = random.randrange(UID_SLOTS)
     for offset in range(UID_SLOTS):
         uid = UID_BASE + (start + offset) % UID_SLOTS
-        fd = os.open(os.path.join(folder, str(uid)), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+        fd = _lock(folder, uid)
+        if fd is None:
             continue
         if processes_of(uid) and not kill_uid(uid):
             os.close(fd)  # something of this uid cannot be killed: leave the uid alone
