@@ -14,6 +14,13 @@ if not os.environ.get("GRADER_DATA_DIR") and SHARED_DATA.is_dir():
     os.environ["GRADER_DATA_DIR"] = str(SHARED_DATA)
 
 
+def pytest_configure(config):
+    # A few kit tests import a grading suite for its constants: its markers must be known here too.
+    from grader.suites.conftest import MARKERS
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+
+
 @pytest.fixture(scope="session")
 def kit_root() -> Path:
     return KIT
