@@ -7,8 +7,8 @@ Markers (``--strict-markers`` keeps them honest):
   ``solutions/`` is absent it is reported as "not run" (it runs on Gradescope).
 * ``visibility(name)`` -- Gradescope visibility: visible, hidden, after_due_date, after_published.
 * ``timeout_s(seconds)`` -- the test's whole budget for calls into the submission (default 60).
-* ``gpu`` -- needs a CUDA device: a test that takes the ``gpu_device`` fixture is skipped
-  with a stated reason where there is none.
+* ``gpu`` -- needs a CUDA device: skipped with a stated reason where there is none (so is a
+  test that takes the ``gpu_device`` fixture).
 
 Fixtures: ``student`` and ``reference`` (sandboxed :class:`~grader.sandbox.worker.Worker`
 handles), ``record`` (notes, plots and leaderboard values for the result),
@@ -84,12 +84,21 @@ def feedback_dir(request):
 @pytest.fixture
 def gpu_device():
     """A CUDA device name, or a skip that says why there is none."""
-    if not cuda_may_exist():
-        pytest.skip(NO_CUDA)
-    import torch
-    if not torch.cuda.is_available():
+    if not _cuda_available():
         pytest.skip(NO_CUDA)
     return "cuda"
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("gpu") is not None and not _cuda_available():
+        pytest.skip(NO_CUDA)
+
+
+def _cuda_available() -> bool:
+    if not cuda_may_exist():
+        return False
+    import torch
+    return torch.cuda.is_available()
 
 
 def pytest_collection_finish(session):
