@@ -156,18 +156,27 @@ def iterate_epochs(sub, n, d, seed, offsets, batch_size, function="data_iter"):
         labels = torch.arange(offset, offset + n, dtype=torch.float32)
         features = labels[:, None] * d + columns
         batches = list(getattr(sub, function)(features, labels, batch_size, generator=generator))
-        ys = [torch.as_tensor(y).reshape(-1).double() for _, y in batches]
-        xs = [torch.as_tensor(X).double().reshape(len(y), -1).sum(1) for (X, _), y in zip(batches, ys)]
-        sizes = torch.tensor([len(y) for y in ys], dtype=torch.int64)
+        sizes = torch.tensor([len(y) for _, y in batches], dtype=torch.int64)
+        ys, xs = _joined(batches, sizes)
         epochs.append({"sizes": sizes.numpy(), "labels": _segment_sums(ys, sizes),
-                       "squares": _segment_sums([y * y for y in ys], sizes), "features": _segment_sums(xs, sizes)})
+                       "squares": _segment_sums(ys * ys, sizes), "features": _segment_sums(xs, sizes)})
     return epochs
 
 
-def _segment_sums(parts, sizes):
-    """The sum of each part, from one concatenation (exact: integers well below 2**53)."""
-    if not parts:
-        return np.zeros(0)
-    values = torch.cat(parts)
+def _joined(batches, sizes):
+    """All labels, and each row's feature sum, in float64: one concatenation, not one call per batch."""
+    if not batches:
+        return torch.zeros(0, dtype=torch.float64), torch.zeros(0, dtype=torch.float64)
+    try:
+        ys = torch.cat([y for _, y in batches]).reshape(-1)
+        xs = torch.cat([X for X, _ in batches]).reshape(len(ys), -1)
+    except (TypeError, RuntimeError):  # not tensors of one shape: batch by batch
+        ys = torch.cat([torch.as_tensor(y).reshape(-1) for _, y in batches])
+        xs = torch.cat([torch.as_tensor(X).reshape(int(k), -1) for (X, _), k in zip(batches, sizes)])
+    return ys.double(), xs.sum(1).double()  # float32 row sums are exact here (below 2**24)
+
+
+def _segment_sums(values, sizes):
+    """The sum of each batch's stretch of ``values`` (exact: integers well below 2**53)."""
     totals = torch.cat([torch.zeros(1, dtype=values.dtype), torch.cumsum(values, 0)])
     return torch.diff(totals[torch.cumsum(sizes, 0)], prepend=torch.zeros(1, dtype=values.dtype)).numpy()
