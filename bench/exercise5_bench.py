@@ -20,23 +20,8 @@ import torch
 from _common import grading_time, load_reference
 
 from grader.checks import large_batch
+from grader.checks.lars_timing import resnet50_shapes
 from grader.probes import exercise5 as probes
-
-
-def resnet50_shapes() -> list[tuple[int, ...]]:
-    """The parameter shapes of torchvision's ResNet-50 (convolutions, batch norms, classifier)."""
-    shapes: list[tuple[int, ...]] = [(64, 3, 7, 7), (64,), (64,)]
-    in_channels = 64
-    for width, blocks in ((64, 3), (128, 4), (256, 6), (512, 3)):
-        for block in range(blocks):
-            out_channels = width * 4
-            shapes += [(width, in_channels, 1, 1), (width,), (width,),
-                       (width, width, 3, 3), (width,), (width,),
-                       (out_channels, width, 1, 1), (out_channels,), (out_channels,)]
-            if block == 0:  # the projection shortcut
-                shapes += [(out_channels, in_channels, 1, 1), (out_channels,), (out_channels,)]
-            in_channels = out_channels
-    return shapes + [(1000, 2048), (1000,)]
 
 
 def parameters_with_grads(shapes, seed: int = 0) -> list[torch.Tensor]:

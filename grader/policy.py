@@ -306,16 +306,23 @@ def _is_str(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
+def _parsed(source: str, policy: Policy) -> ast.AST | None:
+    """The module's tree, or None when the policy is off or the source does not parse."""
+    if not policy.enabled:
+        return None
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
 def scan_source(source: str, exercise_id: str = "", policy: Policy = Policy()) -> list[Refusal]:
     """Every refusal in ``source``, in line order; none for a module that does not parse.
 
     A syntax error is left to the import, which reports it with its line.
     """
-    if not policy.enabled:
-        return []
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = _parsed(source, policy)
+    if tree is None:
         return []
     scanner = Scanner(source)
     scanner.called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
@@ -329,11 +336,8 @@ def exercise_findings(source: str, exercise_id: str, policy: Policy = Policy()) 
     Not a reason to refuse the whole submission: the suite fails the tests of that function
     (a strategy written with ``torch.mm`` loses that strategy's points, not the others').
     """
-    if not policy.enabled:
-        return []
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = _parsed(source, policy)
+    if tree is None:
         return []
     scanner = Scanner(source)
     scanner.visit(tree)  # the imports, for resolving aliases
