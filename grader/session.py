@@ -4,7 +4,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader import exercises
+from grader.compat import BaseExceptionGroup  # novermin (3.10 gets the backport there)
 from grader.dependencies import declared
 from grader.failure_kinds import NOT_IMPORTED, import_failure, import_message, input_matters
 from grader.notebook_lines import left_out_cells, notebook_lines
@@ -22,9 +22,6 @@ from grader.sandbox.hiding import guarded_paths, hide_from_others, private_paths
 from grader.sandbox.limits import Limits, WorkerUser, choose_worker_user, worker_python
 from grader.sandbox.uids import UidLease, lease_uid
 from grader.sandbox.worker import Worker
-
-if sys.version_info < (3, 11):  # a builtin from 3.11; pytest depends on the backport before that
-    from exceptiongroup import BaseExceptionGroup  # novermin (the backport is the guard)
 
 NOT_RUN_PREFIX = "NOT_RUN: "
 # How hypothesis labels the shrunk failing input (the wording changed across versions).

@@ -85,14 +85,16 @@ def _runs(python: str, version: str) -> bool:
 
 
 def trusted_side_venv(version: str) -> Path:
-    """A venv of that Python with the grader's dependencies (pinned), kept in .cache/ between runs."""
+    """A venv of that Python with the grader's dependencies (pinned), kept between runs."""
     python = find_python(version)
     if python is None:
         pytest.skip(f"no Python {version} on this machine (looked on PATH, /usr/bin and pyenv)")
-    venv = KIT / ".cache" / f"python{version}-trusted"
+    # Outside the checkout: its files are no business of the sandbox's uids.
+    venv = Path.home() / ".cache" / "sgd-kit" / f"python{version}-trusted"
     ready = venv / "ready"
     if not ready.exists():
         shutil.rmtree(venv, ignore_errors=True)
+        venv.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([python, "-m", "venv", str(venv)], check=True, timeout=300)
         subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                         "-c", str(KIT / "grader" / "gradescope" / "constraints.txt"), *TRUSTED_PACKAGES],
