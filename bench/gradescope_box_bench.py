@@ -19,7 +19,6 @@ import re
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
 from _common import KIT
 

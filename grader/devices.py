@@ -16,13 +16,20 @@ def cuda_may_exist() -> bool:
     return "torch" in sys.modules or any(Path("/dev").glob("nvidia*"))
 
 
+def cuda_available() -> bool:
+    """Whether this process can use a CUDA device (torch imported only where one may exist)."""
+    if not cuda_may_exist():
+        return False
+    import torch
+    return torch.cuda.is_available()
+
+
 def device_name() -> str:
     """What timing checks ran on, in words."""
     try:
-        if cuda_may_exist():
+        if cuda_available():
             import torch
-            if torch.cuda.is_available():
-                return f"cuda ({torch.cuda.get_device_name(0)})"
+            return f"cuda ({torch.cuda.get_device_name(0)})"
     except Exception:  # a broken torch install must not stop the report
         pass
     cpu = platform.processor() or platform.machine()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import pytest
 
 from grader import hypothesis_profile
-from grader.devices import cuda_may_exist
+from grader.devices import cuda_available
 from grader.plugin import active_session
 from grader.session import DEFAULT_TEST_TIMEOUT_S
 
@@ -84,21 +84,14 @@ def feedback_dir(request):
 @pytest.fixture
 def gpu_device():
     """A CUDA device name, or a skip that says why there is none."""
-    if not _cuda_available():
+    if not cuda_available():
         pytest.skip(NO_CUDA)
     return "cuda"
 
 
 def pytest_runtest_setup(item):
-    if item.get_closest_marker("gpu") is not None and not _cuda_available():
+    if item.get_closest_marker("gpu") is not None and not cuda_available():
         pytest.skip(NO_CUDA)
-
-
-def _cuda_available() -> bool:
-    if not cuda_may_exist():
-        return False
-    import torch
-    return torch.cuda.is_available()
 
 
 def pytest_collection_finish(session):
