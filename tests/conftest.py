@@ -1,6 +1,7 @@
 """Shared fixtures for the kit's own tests: grade real submissions through the library."""
 from __future__ import annotations
 
+import fcntl
 import os
 from pathlib import Path
 
@@ -19,6 +20,36 @@ def pytest_configure(config):
     from grader.suites.conftest import MARKERS
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
+    config.addinivalue_line("markers", "quiet_machine: runs while no other test of the kit's own suite does")
+
+
+# -- a quiet machine for the tests that expect a timing failure ----------------------------
+# The grader never fails correct code for the machine's load (grader/checks/timing.py); it
+# may instead call a slow submission "undecided". A test that expects a slow golden bug to
+# *fail* its timing test therefore needs the machine to itself: under pytest-xdist it takes
+# an exclusive lock that every other test holds shared. A turnstile taken before either lock
+# keeps the exclusive request from waiting behind an endless stream of shared ones.
+@pytest.fixture(autouse=True)
+def _machine_share(request, tmp_path_factory):
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    folder = tmp_path_factory.getbasetemp().parent  # shared by every xdist worker of the run
+    exclusive = request.node.get_closest_marker("quiet_machine") is not None
+    with open(folder / "machine.turnstile", "a") as turnstile, open(folder / "machine.lock", "a") as lock:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        if not exclusive:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        yield
+
+
+def quiet_when_timed(mutants, timing_tests):
+    """Golden bugs as parameters; those expected to fail a timing test get the machine to themselves."""
+    def timed(bug) -> bool:
+        return any(name.split("[")[0] in timing_tests for name in bug.fails)
+    return [pytest.param(bug, id=bug.name, marks=[pytest.mark.quiet_machine] if timed(bug) else [])
+            for bug in mutants]
 
 
 @pytest.fixture(scope="session")

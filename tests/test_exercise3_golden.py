@@ -9,7 +9,7 @@ import pytest
 
 from grader.policy import scan_source
 from grader.sandbox.limits import Limits
-from tests.conftest import assert_full_marks, assert_scores_zero, failed_tests
+from tests.conftest import assert_full_marks, assert_scores_zero, failed_tests, quiet_when_timed
 from tests.golden.exercise3.buggy import MODULE, MUTANTS
 from tests.golden.exercise3.degenerate import DEGENERATE
 from tests.golden.exercise3.timing_cheats import RECOGNISES_THE_TIMING_INPUTS, TIMING_TESTS
@@ -33,7 +33,7 @@ def test_stub_scores_zero(grade_submission, kit_root):
     assert_scores_zero(report)
 
 
-@pytest.mark.parametrize("bug", MUTANTS, ids=lambda m: m.name)
+@pytest.mark.parametrize("bug", quiet_when_timed(MUTANTS, TIMING_TESTS))
 def test_golden_bug_loses_exactly_its_tests(grade_submission, tmp_path, bug):
     report = grade_submission("exercise3", bug.write(MODULE, tmp_path))
     assert not report.errors, report.errors

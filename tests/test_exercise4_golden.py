@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tests.conftest import assert_full_marks
-from tests.golden.exercise4.buggy import GPU_FAILS, MODULE, MUTANTS
+from tests.conftest import assert_full_marks, quiet_when_timed
+from tests.golden.exercise4.buggy import GPU_FAILS, MODULE, MUTANTS, TIMING_TESTS
 
 EXERCISE = "exercise4"
 
@@ -47,7 +47,7 @@ def test_stub_scores_zero(grade_submission, kit_root):
     assert any("is not implemented yet" in t.output for t in report.tests)
 
 
-@pytest.mark.parametrize("bug", MUTANTS, ids=lambda m: m.name)
+@pytest.mark.parametrize("bug", quiet_when_timed(MUTANTS, TIMING_TESTS))
 def test_golden_bug_loses_exactly_its_tests(grade_submission, tmp_path, bug):
     report = grade_submission(EXERCISE, bug.write(MODULE, tmp_path))
     assert not report.errors, report.errors

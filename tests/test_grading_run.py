@@ -1,6 +1,7 @@
 """One way into a grading run: every route gets the datasets, the cleanup, and an inert plugin."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -59,16 +60,17 @@ def test_a_notebook_graded_through_pytest_leaves_no_temporary_folder(tmp_path, f
 
 
 UNRELATED_TESTS = '''
+import json, os
 import pytest
 from hypothesis import given, settings, strategies as st
 
-def test_the_kit_plugin_is_loaded(request):
-    assert request.config.pluginmanager.has_plugin("sgd_kit_grader")
+def test_the_kit_plugin_is_loaded_or_not_as_asked(request):
+    assert request.config.pluginmanager.has_plugin("sgd_kit_grader") == (os.environ["EXPECT_PLUGIN"] == "1")
 
 @given(st.integers())
-def test_hypothesis_keeps_its_own_settings(x):
-    current = settings()
-    assert not current.derandomize and current.database is not None and current.deadline is not None
+def test_hypothesis_settings(x):
+    with open("settings.json", "w") as out:
+        json.dump({"profile": settings.get_current_profile_name(), "settings": repr(settings())}, out)
 
 def test_no_grading_fixtures(request):
     with pytest.raises(pytest.FixtureLookupError):
@@ -76,12 +78,24 @@ def test_no_grading_fixtures(request):
 '''
 
 
-def test_the_plugin_leaves_someone_elses_pytest_run_alone(tmp_path):
-    (tmp_path / "test_unrelated.py").write_text(UNRELATED_TESTS)
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_unrelated.py"],
-                          cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=300)
+def _unrelated_run(folder: Path, plugin: bool) -> dict:
+    (folder / "test_unrelated.py").write_text(UNRELATED_TESTS)
+    disable = [] if plugin else ["-p", "no:sgd_kit_grader"]
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *disable, "test_unrelated.py"],
+                          cwd=folder, env={**_env(folder), "EXPECT_PLUGIN": "1" if plugin else "0"},
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:]
     assert "3 passed" in done.stdout
+    return json.loads((folder / "settings.json").read_text())
+
+
+def test_the_plugin_leaves_someone_elses_pytest_run_alone(tmp_path):
+    """The same hypothesis settings with the kit installed as without it (whatever profile
+    hypothesis picks itself, e.g. its own "ci" one where CI is set), and no grading fixtures."""
+    with_kit, without_kit = _unrelated_run(tmp_path, True), _unrelated_run(tmp_path, False)
+    assert with_kit == without_kit
+    from grader.hypothesis_profile import PROFILE
+    assert with_kit["profile"] != PROFILE
 
 
 def test_grading_in_a_process_restores_the_hypothesis_profile(tmp_path):

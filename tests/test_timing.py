@@ -130,3 +130,13 @@ def test_remeasured_asks_again_only_when_the_first_answer_is_rejected():
     assert timing.remeasured(lambda: next(answers), lambda s: s < 0.075) == 0.2  # asked twice at most
     calls = []
     assert timing.remeasured(lambda: calls.append(1) or 0.05, lambda s: s < 0.075) == 0.05 and calls == [1]
+
+
+def test_a_failure_in_one_round_only_is_undecided_not_failed():
+    """A burst of load over one round's student blocks does not fail correct code."""
+    burst_then_noisy = [1.0] + [5.0] * 5 + [3.0, 1.0, 3.0, 1.0, 3.0]
+    ok, comparison = timing.within_ratio(timer(burst_then_noisy), timer([1.0] * 11), max_ratio=2.0)
+    assert ok and comparison.outcome == timing.UNDECIDED and comparison.rounds == 2
+    undecided_then_failed = [1.0] + [3.0, 1.0, 3.0, 1.0, 3.0] + [5.0] * 5
+    ok, comparison = timing.within_ratio(timer(undecided_then_failed), timer([1.0] * 11), max_ratio=2.0)
+    assert ok and comparison.outcome == timing.UNDECIDED

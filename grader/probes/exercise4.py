@@ -12,7 +12,6 @@ gives stable, comparable figures for the student and the reference alike.
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import time
 from pathlib import Path
@@ -21,20 +20,9 @@ import numpy as np
 import torch
 
 from grader.checks import flops, torch_calls
-from grader.probes import uses
+from grader.probes import one_thread, uses
 
 STRATEGIES = ("elementwise", "rowwise", "columnwise", "full", "blocked")
-
-
-@contextlib.contextmanager
-def one_thread():
-    """Run torch on one CPU thread for a measurement, then restore the setting."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _strategy(sub, name: str, block_size=None):

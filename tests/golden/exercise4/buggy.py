@@ -68,3 +68,7 @@ GPU_FAILS = {
     "times_gpu_without_synchronising": {"test_gflops_agrees_with_grader[cuda]",
                                         "test_time_strategy_waits_for_the_gpu[cuda]"},
 }
+
+# The suite's tests that compare measured times: a bug expected to fail one needs a quiet machine.
+TIMING_TESTS = {"test_strategy_speed_close_to_reference", "test_speed_ordering_element_column_full",
+                "test_blocked_at_least_half_of_full"}
