@@ -13,12 +13,13 @@ import hashlib
 import os
 from pathlib import Path
 
+from grader import kit_cache
+
 ENV = "GRADER_SECRET"
 
 
 def _secret_file() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "sgd-kit" / "grading-secret"
+    return kit_cache.cache_dir() / "grading-secret"
 
 
 def grading_secret() -> bytes:
@@ -30,7 +31,7 @@ def grading_secret() -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    kit_cache.private_folder()
     fresh = os.urandom(32).hex().encode("ascii")
     try:  # two graders starting at once: the first one's secret wins
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -15,6 +15,7 @@ from grader.compat import BaseExceptionGroup  # novermin (3.10 gets the backport
 from grader.dependencies import declared
 from grader.failure_kinds import NOT_IMPORTED, import_failure, import_message, input_matters
 from grader.notebook_lines import left_out_cells, notebook_lines
+from grader.reference_answers import ReferenceAnswers, with_cached_answers
 from grader.results import (FAILED, NOT_RUN, PASSED, SKIPPED, GradeReport, LeaderboardEntry,
                             TestResult)
 from grader.sandbox.errors import GradingFailure, SandboxUnavailable
@@ -69,6 +70,7 @@ class GradingSession:
         self.progress = progress
         self.report = GradeReport(exercise=exercise.id, title=exercise.title)
         self._workers: dict[str, Worker] = {}
+        self._reference: Worker | ReferenceAnswers | None = None
         self._user: WorkerUser | None = None
         self._leases: list[UidLease] = []
         self._records: dict[str, Record] = {}
@@ -138,17 +140,22 @@ class GradingSession:
     def student(self) -> Worker:
         return self._workers.get("student") or self._make_worker("student", self.submission_path)
 
-    def reference(self) -> Worker:
-        if "reference" in self._workers:
-            return self._workers["reference"]
-        if not self.reference_path.exists():
-            pytest.skip(NOT_RUN_PREFIX + "needs the hidden reference solution; it runs on Gradescope")
-        return self._make_worker("reference", self.reference_path)
+    def reference(self) -> Worker | ReferenceAnswers:
+        """The reference's worker; its plain answers come from the regrade's cache where known."""
+        if self._reference is None:
+            if not self.reference_path.exists():
+                pytest.skip(NOT_RUN_PREFIX + "needs the hidden reference solution; it runs on Gradescope")
+            self._reference = with_cached_answers(self._make_worker("reference", self.reference_path),
+                                                  self.exercise.id, self.reference_path, self.data_dir or "")
+        return self._reference
 
     def close(self) -> None:
         for worker in self._workers.values():
             worker.close()
         self._workers.clear()
+        if isinstance(self._reference, ReferenceAnswers):
+            self._reference.close_store()
+        self._reference = None
         for lease in self._leases:
             lease.release()
         self._leases.clear()
@@ -176,6 +183,16 @@ class GradingSession:
 
     def test_started(self, item) -> None:
         self._started[item.nodeid] = time.perf_counter()
+        self._student_output()  # nothing printed between tests belongs to this one
+
+    def _student_output(self) -> str:
+        """What the submission printed since last asked; its import output goes to the report, once."""
+        worker = self._workers.get("student")
+        if worker is None:
+            return ""
+        if worker.import_output and not self.report.import_output:
+            self.report.import_output = worker.import_output
+        return worker.output.take()
 
     def observe(self, item, call, report) -> None:
         """Turn pytest's report for one phase into a TestResult, once per test."""
@@ -185,6 +202,7 @@ class GradingSession:
         self._note_left_out_cells()
         result = build_result(item)
         result.duration_s = time.perf_counter() - self._started.get(item.nodeid, time.perf_counter())
+        result.student_output = self._student_output()
         notes = self.record_for(item.nodeid).notes
         if report.passed:
             result.status, result.score = PASSED, result.max_score

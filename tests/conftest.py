@@ -52,6 +52,20 @@ def quiet_when_timed(mutants, timing_tests):
             for bug in mutants]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _reference_answers_shared_by_the_run(tmp_path_factory):
+    """Every grading of this run (xdist workers and subprocesses too) shares the reference's
+    answers, as the gradings of one regrade do; none reads or fills the user's own cache."""
+    if os.environ.get("GRADER_REFERENCE_CACHE"):
+        yield
+        return
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "reference-answers"
+    os.environ["GRADER_REFERENCE_CACHE"] = str(folder)
+    yield
+    os.environ.pop("GRADER_REFERENCE_CACHE", None)
+
+
 @pytest.fixture(scope="session")
 def kit_root() -> Path:
     return KIT

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from grader import kit_cache
 from grader.exercises import KIT_ROOT
 
 # Reference code, or text made from it: the solutions, the git history, the golden mutants
@@ -19,8 +20,9 @@ WORKER_READS = (".venv", "datasets")
 
 
 def private_paths(solutions_dir: Path) -> list[Path]:
-    """Paths holding reference code: the solutions folder and the checkout's private folders."""
-    paths = [Path(solutions_dir)] + [KIT_ROOT / name for name in PRIVATE_NAMES]
+    """Paths holding reference code: the solutions folder, the checkout's private folders, and
+    the grader's cache (the grading secret, the reference's cached answers)."""
+    paths = [Path(solutions_dir)] + [KIT_ROOT / name for name in PRIVATE_NAMES] + kit_cache.private_places()
     return [p for p in dict.fromkeys(paths) if p.exists()]
 
 

@@ -1,0 +1,46 @@
+"""The grader's own cache folder: the grading secret and the reference's cached answers.
+
+``$XDG_CACHE_HOME/sgd-kit`` (``~/.cache/sgd-kit``), made only its owner can enter. What it
+holds is made from the reference, so workers are kept out of it like the solutions folder
+(:mod:`grader.sandbox.hiding`): by the kernel where they run as uids of their own, by
+their audit hook where they share the grader's user.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ANSWERS_ENV = "GRADER_REFERENCE_CACHE"  # another folder for the reference's answers, or "off"
+
+
+def cache_dir() -> Path:
+    """The folder (not made here)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "sgd-kit"
+
+
+def private_folder(*names: str) -> Path:
+    """``cache_dir() / names...``, made where missing; the cache folder only its owner can enter."""
+    folder = cache_dir().joinpath(*names)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(cache_dir(), 0o700)
+    return folder
+
+
+def answers_setting() -> Path | None:
+    """The folder ``$GRADER_REFERENCE_CACHE`` names for the reference's answers (None: the default or off)."""
+    setting = os.environ.get(ANSWERS_ENV, "")
+    return None if setting.lower() in ("", "off", "0", "no") else Path(setting)
+
+
+def private_places() -> list[Path]:
+    """What no worker may read: the cache folder, and the answers' folder where set elsewhere.
+
+    Made here if missing, so that they are guarded from the first worker on, before any
+    grading writes to them.
+    """
+    places = [private_folder()]
+    if answers_setting() is not None:
+        answers_setting().mkdir(mode=0o700, parents=True, exist_ok=True)
+        places.append(answers_setting())
+    return places
