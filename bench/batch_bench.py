@@ -1,11 +1,18 @@
-"""Batch regrading throughput: submissions per minute at --jobs 1 and 2, and the scaling.
+"""Class regrades: submissions per minute, one by one with `grade` and with `grade batch`.
 
-Two classes are regraded from scratch at each job count: copies of the exercise-3 reference,
-and buggy copies (the golden mutants of tests/golden/exercise3/buggy.py, in turn). Both job
-counts run in this one process, side by side, so the ratio compares like with like.
+All in one run, side by side, on exercise 3 (full gradings unless ``-k``):
 
-    python bench/batch_bench.py              # 2 copies of each (quick)
-    python bench/batch_bench.py --count 40   # the full measurement
+* the one-by-one rate: ``grade`` run on ``--count`` different reference copies one after
+  another, each a fresh process, with the reference's answer cache off (every grading asks
+  its reference everything, as before the cache) and on (a regrade's cache, empty at first);
+* ``grade batch`` at each ``--jobs`` over three classes: different reference copies, one-bug
+  copies (the golden mutants in turn), and a mix of one-bug copies and hostile submissions;
+  each regrade starts with an empty answer cache, as a real regrade does.
+
+Copies differ by a comment, so that no grading is reused from an earlier one.
+
+    python bench/batch_bench.py                  # 4 copies, jobs 1 and 2
+    python bench/batch_bench.py --count 8 --jobs 2
     python bench/batch_bench.py -k standardize   # a test subset, for a smoke run
 """
 from __future__ import annotations
@@ -13,8 +20,10 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 KIT = Path(__file__).resolve().parent.parent
@@ -23,48 +32,76 @@ sys.path.insert(0, str(KIT))
 from grader.batch.runner import regrade  # noqa: E402
 from tests.golden.exercise3.buggy import MODULE, MUTANTS  # noqa: E402
 
+HOSTILE = sorted((KIT / "tests" / "golden" / "exercise3" / "hostile").glob("*.py"))
+KINDS = ("reference", "one-bug", "mix")
+
+
+def _write_copy(student: Path, kind: str, index: int) -> None:
+    student.mkdir(parents=True)
+    target = student / f"{MODULE}.py"
+    if kind == "reference":
+        shutil.copy(KIT / "solutions" / f"{MODULE}.py", target)
+    elif kind == "mix" and index % 2:
+        shutil.copy(HOSTILE[(index // 2) % len(HOSTILE)], target)
+    else:
+        MUTANTS[index % len(MUTANTS)].write(MODULE, student)
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write(f"\n# copy {index} of the {kind} class\n")
+
 
 def make_class(folder: Path, kind: str, count: int) -> Path:
-    """``count`` student folders holding the reference, or buggy copies of it."""
-    folder.mkdir(parents=True)
     for index in range(count):
-        student = folder / f"{kind}_{index:02d}"
-        student.mkdir()
-        if kind == "reference":
-            shutil.copy(KIT / "solutions" / f"{MODULE}.py", student / f"{MODULE}.py")
-        else:
-            MUTANTS[index % len(MUTANTS)].write(MODULE, student)
+        _write_copy(folder / f"{kind}_{index:02d}", kind, index)
     return folder
 
 
-def measure(kind: str, count: int, jobs: int, keyword: str | None, timeout_s: float) -> tuple[float, float]:
-    """(seconds, submissions per minute) for one fresh regrade of one class."""
-    with tempfile.TemporaryDirectory(prefix="batch-bench-") as tmp:
-        folder = make_class(Path(tmp) / kind, kind, count)
-        summary = regrade("exercise3", folder, Path(tmp) / "grades.csv", jobs=jobs, keyword=keyword,
-                          timeout_s=timeout_s, force=True, progress=False)
-        if summary.failed:
-            print(f"  warning: {summary.failed} of {count} {kind} submissions could not be graded")
-        return summary.seconds, summary.per_minute
+def _fresh_cache(tmp: Path, setting: str | None = None) -> None:
+    os.environ["GRADER_REFERENCE_CACHE"] = setting or str(tmp / f"answers-{time.monotonic_ns()}")
+
+
+def one_by_one(tmp: Path, count: int, keyword: str | None, cache: bool) -> float:
+    """Submissions per minute of ``grade`` run on each copy in turn (a process each)."""
+    folder = make_class(tmp / f"one-by-one-{'cache' if cache else 'cold'}", "reference", count)
+    _fresh_cache(tmp, None if cache else "off")
+    started = time.perf_counter()
+    for student in sorted(folder.iterdir()):
+        command = [sys.executable, "-m", "grader.cli", "exercise3", "--submission", str(student / f"{MODULE}.py"),
+                   "--feedback-dir", str(student / "feedback")] + (["-k", keyword] if keyword else [])
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, timeout=1800)
+    return 60.0 * count / (time.perf_counter() - started)
+
+
+def batch(tmp: Path, kind: str, count: int, jobs: int, keyword: str | None, timeout_s: float) -> tuple[float, float]:
+    """(seconds, submissions per minute) of one fresh regrade of one class."""
+    folder = make_class(tmp / f"{kind}-{jobs}", kind, count)
+    _fresh_cache(tmp)
+    summary = regrade("exercise3", folder, tmp / f"grades-{kind}-{jobs}.csv", jobs=jobs, keyword=keyword,
+                      timeout_s=timeout_s, force=True, progress=False, same_user=os.geteuid() != 0)
+    if summary.failed:
+        print(f"  note: {summary.failed} of {count} {kind} submissions ended without a report")
+    return summary.seconds, summary.per_minute
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=2, help="copies of each kind of submission (default 2)")
-    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="job counts to compare (default 1 2)")
+    parser.add_argument("--count", type=int, default=4, help="submissions per class (default 4)")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="job counts (default 1 2)")
     parser.add_argument("-k", dest="keyword", help="grade only the tests matching this (pytest -k)")
     parser.add_argument("--timeout", type=float, default=600.0, help="per-submission limit in seconds")
     args = parser.parse_args(argv)
-    print(f"exercise3, {args.count} copies each, tests: {args.keyword or 'all'}, "
-          f"{os.cpu_count()} CPU cores, jobs {args.jobs}")
-    print(f"{'submissions':<12} {'jobs':>4} {'seconds':>8} {'per minute':>11} {'scaling':>8}")
-    for kind in ("reference", "buggy"):
-        baseline = None
-        for jobs in args.jobs:
-            seconds, per_minute = measure(kind, args.count, jobs, args.keyword, args.timeout)
-            baseline = baseline or per_minute
-            scaling = per_minute / baseline if baseline else 0.0
-            print(f"{kind:<12} {jobs:>4} {seconds:>8.1f} {per_minute:>11.2f} {scaling:>7.2f}x", flush=True)
+    print(f"exercise3, {args.count} submissions per class, tests: {args.keyword or 'all'}, "
+          f"{os.cpu_count()} CPU cores")
+    with tempfile.TemporaryDirectory(prefix="batch-bench-") as name:
+        tmp = Path(name)
+        cold = one_by_one(tmp, args.count, args.keyword, cache=False)
+        cached = one_by_one(tmp, args.count, args.keyword, cache=True)
+        print(f"{'grade, one by one, no answer cache':<44} {cold:>7.2f} per minute   1.00x")
+        print(f"{'grade, one by one, answer cache':<44} {cached:>7.2f} per minute {cached / cold:>6.2f}x")
+        for kind in KINDS:
+            for jobs in args.jobs:
+                seconds, per_minute = batch(tmp, kind, args.count, jobs, args.keyword, args.timeout)
+                label = f"grade batch --jobs {jobs}, {kind} ({seconds:.0f} s)"
+                print(f"{label:<44} {per_minute:>7.2f} per minute {per_minute / cold:>6.2f}x", flush=True)
     return 0
 
 
