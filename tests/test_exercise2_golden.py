@@ -1,8 +1,8 @@
 """Exercise 2 graded for real (reference, stub, golden bugs) and its statistical thresholds checked.
 
-The suite states the false-failure rate of every statistical threshold in a comment; the
-tests below recompute those figures from the exact distributions, so a threshold edited
-without its bound, or a bound computed wrongly, fails here.
+grader/checks/exercise2_noisy_sgd.py states the false-failure rate of every statistical
+threshold in a comment; the tests below recompute those figures from the exact distributions,
+so a threshold edited without its bound, or a bound computed wrongly, fails here.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import torch
 
+from grader.checks import exercise2_noisy_sgd as bounds
 from grader.checks import noisy_quadratic, tail_bounds
-from grader.suites import test_exercise2 as suite
 from tests.conftest import assert_full_marks, assert_scores_zero, failed_tests
 from tests.golden.exercise2.buggy import MODULE, MUTANTS
 from tests.golden.exercise2.degenerate import DEGENERATE
@@ -35,20 +35,20 @@ def test_stub_scores_zero(grade_submission, kit_root):
 def test_golden_bug_loses_exactly_its_tests(grade_submission, tmp_path, bug):
     report = grade_submission("exercise2", bug.write(MODULE, tmp_path))
     assert not report.errors, report.errors
-    assert failed_tests(report) == bug.fails, {t.test_id: t.output for t in report.tests if t.status == "failed"}
+    assert failed_tests(report, bug.fails) == bug.fails, {t.test_id: t.output for t in report.tests if t.status == "failed"}
 
 
 # -- the statistical thresholds ---------------------------------------------------------------------------
 def _steps(schedule: str):
-    return suite.NOISY_ETA * suite.multipliers(schedule)
+    return bounds.NOISY_ETA * bounds.multipliers(schedule)
 
 
 def test_noise_floor_bands_fail_correct_code_rarely():
-    """The figures in the suite's comment: each side of each band under 4e-7, all under 1.1e-6."""
+    """The figures in exercise2_noisy_sgd's comment: each side of each band under 4e-7, all under 1.1e-6."""
     total = 0.0
-    for schedule, band in (("constant", suite.CONSTANT_BAND), ("polynomial", suite.POLYNOMIAL_BAND)):
+    for schedule, band in (("constant", bounds.CONSTANT_BAND), ("polynomial", bounds.POLYNOMIAL_BAND)):
         final = noisy_quadratic.final_value(_steps(schedule))
-        low, high = final.lower_tail(band[0], suite.FLOOR_RUNS), final.upper_tail(band[1], suite.FLOOR_RUNS)
+        low, high = final.lower_tail(band[0], bounds.FLOOR_RUNS), final.upper_tail(band[1], bounds.FLOOR_RUNS)
         assert low < 4e-7 and high < 4e-7, (schedule, low, high)
         total += low + high
     assert total < 1.1e-6
@@ -56,7 +56,7 @@ def test_noise_floor_bands_fail_correct_code_rarely():
 
 def test_bands_separate_the_schedules():
     """Polynomial decay's band lies wholly below the constant rate's noise floor band."""
-    assert suite.POLYNOMIAL_BAND[1] < suite.CONSTANT_BAND[0]
+    assert bounds.POLYNOMIAL_BAND[1] < bounds.CONSTANT_BAND[0]
     constant = noisy_quadratic.final_value(_steps("constant"))
     assert constant.mean == pytest.approx(0.0590, abs=1e-4)
     assert noisy_quadratic.final_value(_steps("polynomial")).mean == pytest.approx(0.0229, abs=1e-4)
@@ -64,11 +64,11 @@ def test_bands_separate_the_schedules():
 
 def test_noise_checks_fail_correct_code_rarely():
     """The recovered-noise thresholds: all together under 3e-6."""
-    n = len(suite.NOISE_SEEDS) * suite.NOISY_STEPS
-    mean = tail_bounds.normal_two_sided(suite.NOISE_MEAN_LIMIT, 2 * n)
-    high = tail_bounds.chernoff_upper(tail_bounds.squares_cgf, suite.NOISE_SQUARES[1], n, 0.5)
-    low = tail_bounds.chernoff_lower(tail_bounds.squares_cgf, suite.NOISE_SQUARES[0], n)
-    products = 2 * tail_bounds.chernoff_upper(tail_bounds.products_cgf, suite.NOISE_PRODUCT_LIMIT, n, 1.0)
+    n = len(bounds.NOISE_SEEDS) * bounds.NOISY_STEPS
+    mean = tail_bounds.normal_two_sided(bounds.NOISE_MEAN_LIMIT, 2 * n)
+    high = tail_bounds.chernoff_upper(tail_bounds.squares_cgf, bounds.NOISE_SQUARES[1], n, 0.5)
+    low = tail_bounds.chernoff_lower(tail_bounds.squares_cgf, bounds.NOISE_SQUARES[0], n)
+    products = 2 * tail_bounds.chernoff_upper(tail_bounds.products_cgf, bounds.NOISE_PRODUCT_LIMIT, n, 1.0)
     assert mean < 4e-10 and high < 1.5e-6 and low < 7e-9 and products < 6.1e-9
     assert mean + 2 * (high + low) + 2 * products < 3e-6
 
@@ -89,8 +89,8 @@ def test_exact_distribution_matches_simulation(kit_root):
     spec.loader.exec_module(reference)
     runs = 400
     for schedule in ("constant", "polynomial"):
-        rule = lambda t, s=schedule: suite.multipliers(s, t + 1)[t]  # noqa: E731
-        finals = np.array([reference.noisy_sgd_2d(suite.NOISY_ETA, rule, suite.NOISY_STEPS,
+        rule = lambda t, s=schedule: bounds.multipliers(s, t + 1)[t]  # noqa: E731
+        finals = np.array([reference.noisy_sgd_2d(bounds.NOISY_ETA, rule, bounds.NOISY_STEPS,
                                                   torch.Generator().manual_seed(seed))[-1].numpy()
                            for seed in range(runs)])
         f = finals[:, 0] ** 2 + 2 * finals[:, 1] ** 2
@@ -105,4 +105,4 @@ def test_doing_nothing_earns_only_the_points_of_what_is_left_intact(grade_submis
     """A constant function loses every test of it, properties included (tests/golden/.../degenerate.py)."""
     report = grade_submission("exercise2", bug.write(MODULE, tmp_path))
     assert not report.errors, report.errors
-    assert failed_tests(report) == bug.fails, {t.test_id: t.output for t in report.tests if t.status == "failed"}
+    assert failed_tests(report, bug.fails) == bug.fails, {t.test_id: t.output for t in report.tests if t.status == "failed"}

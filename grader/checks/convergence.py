@@ -12,14 +12,13 @@ from pathlib import Path
 
 from grader.checks.plotting import pyplot, save
 
-# Final full-data loss on standardized airfoil with d2l §12.5's settings. The reference ends
-# at 0.243..0.249 over seeds 0-4 (d2l prints 0.243..0.249); the band is that range +-0.01.
-AIRFOIL_BANDS = {
-    "gd": (0.233, 0.258),
-    "sgd": (0.233, 0.258),
-    "minibatch100": (0.233, 0.258),
-    "minibatch10": (0.233, 0.258),
-}
+# Final full-data loss on standardized airfoil, one band for exercises 2 and 3. With d2l
+# §12.5's settings the reference ends at 0.243..0.249 over seeds 0-4 (d2l prints 0.243..0.249;
+# bench/exercise3_bands.py); with chapter 12's optimizers (minibatch 10, two epochs) at
+# 0.242..0.247 over seeds 0-9 for every optimizer (bench/exercise2_bands.py). The band is
+# those ranges widened by about 0.01 on each side.
+AIRFOIL_BAND = (0.233, 0.258)
+AIRFOIL_BANDS = dict.fromkeys(("gd", "sgd", "minibatch100", "minibatch10"), AIRFOIL_BAND)  # exercise 3's settings
 
 
 DIVERGED_RATIO = 100.0  # losses spanning more than this factor get a log axis (one spike otherwise)

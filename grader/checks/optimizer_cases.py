@@ -1,4 +1,4 @@
-"""Inputs for exercise 2's grading tests, drawn by hypothesis, and torch.optim's answers (trusted side).
+"""Inputs for exercise 2's grading tests, drawn by hypothesis or fixed, and torch.optim's answers (trusted side).
 
 An optimizer case is a linear model's ``w`` (d, 1) and ``b`` (1,), gradients for a few
 steps, starting states and hyperparameters; a schedule case is a schedule's arguments and
@@ -54,6 +54,22 @@ def update_cases(draw, name: str, zero_states: bool = False, max_steps: int = 3)
     return {"params": params, "states": states, "grads": grads, "hyperparams": hyper}
 
 
+def one_step_case(name: str) -> dict:
+    """One step of ``name`` from fixed, non-zero states: every parameter and state must change."""
+    params = [np.array([[1.0], [-2.0]]), np.array([0.5])]
+    states = {"sgd": None, "adam": [(np.full((2, 1), 0.1), np.full((2, 1), 0.2)), (np.full(1, 0.1), np.full(1, 0.2))]
+              }.get(name, [np.full((2, 1), 0.3), np.full(1, 0.3)])
+    hyper = {"sgd": {"lr": 0.1}, "sgd_momentum": {"lr": 0.1, "momentum": 0.5}, "adagrad": {"lr": 0.1},
+             "rmsprop": {"lr": 0.1, "gamma": 0.9}, "adam": {"lr": 0.1, "t": 3}}[name]
+    grads = [[np.array([[0.4], [-0.7]]), np.array([1.5])]]
+    return {"params": params, "states": states, "grads": grads, "hyperparams": hyper}
+
+
+# Gradients of w and b where sqrt(s + eps) and sqrt(s) + eps part ways, and where they agree.
+EPS_CASES = {"tiny gradients": [np.array([[1e-4], [-3e-4]]), np.array([2e-4])],
+             "large gradients": [np.array([[2.0], [-3.0]]), np.array([1.5])]}
+
+
 def _compact(array) -> str:
     return np.array2string(np.asarray(array).ravel(), precision=4, separator=", ")
 
@@ -94,6 +110,40 @@ def schedule_cases(draw, name: str):
                   "warmup_steps": warmup, "warmup_begin_lr": draw(st.floats(0, base))}
         ts = sorted(set(ts) | {0, warmup, max(warmup - 1, 0), max_steps, max_steps + 1})
     return ts, kwargs
+
+
+COSINE = {"base_lr": 1.0, "final_lr": 0.1, "max_steps": 100, "warmup_steps": 10, "warmup_begin_lr": 0.0}
+EDGE_CASES = {  # label -> (schedule, kwargs, t, the value there)
+    "exponential t=0": ("exponential_lr", {"rate": 0.3}, 0, 1.0),
+    "polynomial t=0": ("polynomial_lr", {"beta": 0.1, "alpha": 0.5}, 0, 1.0),
+    "inverse t=0": ("inverse_lr", {"eta0": 0.5, "beta": 0.2}, 0, 0.5),
+    "multistep before the first milestone": ("multistep_lr", {"base_lr": 1.0, "milestones": [5, 8], "gamma": 0.1}, 4, 1.0),
+    "multistep at a milestone": ("multistep_lr", {"base_lr": 1.0, "milestones": [5, 8], "gamma": 0.1}, 5, 0.1),
+    "multistep past every milestone": ("multistep_lr", {"base_lr": 1.0, "milestones": [5, 8], "gamma": 0.1}, 9, 0.01),
+    "cosine warm-up starts at warmup_begin_lr": ("cosine_lr", COSINE, 0, 0.0),
+    "cosine last warm-up step": ("cosine_lr", COSINE, 9, 0.9),
+    "cosine reaches base_lr after warm-up": ("cosine_lr", COSINE, 10, 1.0),
+    "cosine t=0 without warm-up": ("cosine_lr", dict(COSINE, warmup_steps=0), 0, 1.0),
+    "cosine at max_steps": ("cosine_lr", COSINE, 100, 0.1),
+    "cosine just past max_steps": ("cosine_lr", COSINE, 101, 0.1),
+    "cosine far past max_steps": ("cosine_lr", COSINE, 10_000, 0.1),
+}
+MONOTONE = {  # schedule -> (kwargs, where it must not increase, where it must not decrease)
+    "exponential_lr": ({"rate": 0.05}, range(0, 400), ()),
+    "polynomial_lr": ({"beta": 0.1, "alpha": 0.5}, range(0, 400), ()),
+    "inverse_lr": ({"eta0": 1.0, "beta": 0.1}, range(0, 400), ()),
+    "multistep_lr": ({"base_lr": 1.0, "milestones": [50, 120, 300], "gamma": 0.5}, range(0, 400), ()),
+    "cosine_lr": ({"base_lr": 1.0, "final_lr": 0.05, "max_steps": 200, "warmup_steps": 20, "warmup_begin_lr": 0.01},
+                  range(20, 400), range(0, 21)),
+}
+
+# d2l chapter 12's settings for training on airfoil (minibatch 10, two epochs).
+AIRFOIL = {
+    "sgd": {"lr": 0.05},
+    "sgd_momentum": {"lr": 0.02, "momentum": 0.5},
+    "adagrad": {"lr": 0.1},
+    "rmsprop": {"lr": 0.01, "gamma": 0.9},
+    "adam": {"lr": 0.01, "t": 1}}
 
 
 def torch_history(name: str, params, grads, hyper: dict, eps: float = 1e-6) -> list[dict]:

@@ -8,8 +8,7 @@ from tests.golden.mutants import mutant
 
 MODULE = "exercise2_optimizers"
 
-SCHEDULE_TESTS = {"test_exponential_lr", "test_polynomial_lr", "test_inverse_lr", "test_multistep_lr",
-                  "test_cosine_lr", "test_schedule_edge_cases", "test_schedules_are_monotone",
+SCHEDULE_TESTS = {"test_schedule_matches_formula", "test_schedule_edge_cases", "test_schedules_are_monotone",
                   "test_schedules_match_reference"}
 
 DEGENERATE = [
@@ -36,8 +35,7 @@ DEGENERATE = [
              "(1 - gamma) * torch.square(p.grad)\n            p[:] -= 0"),
             ("            p[:] -= hyperparams[\"lr\"] * v_hat / (torch.sqrt(s_hat) + EPS)\n",
              "            p[:] -= 0 * v_hat / (torch.sqrt(s_hat) + EPS)\n")),
-           {"test_sgd_update", "test_sgd_momentum_update", "test_adagrad_update", "test_rmsprop_update",
-            "test_adam_update", "test_updates_in_place", "test_agrees_with_torch_optim",
+           {"test_update_matches_float64", "test_updates_in_place", "test_agrees_with_torch_optim",
             "test_eps_inside_the_root_unlike_torch", "test_optimizer_converges_on_airfoil",
             "test_optimizers_match_reference"}),
 ]
