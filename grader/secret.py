@@ -16,10 +16,18 @@ from pathlib import Path
 from grader import kit_cache
 
 ENV = "GRADER_SECRET"
+SECRET_NAME = "grading-secret"  # beside the solutions in a Gradescope zip, and in the cache folder
 
 
 def _secret_file() -> Path:
-    return kit_cache.cache_dir() / "grading-secret"
+    return kit_cache.cache_dir() / SECRET_NAME
+
+
+def use_shipped_secret(solutions_dir: Path) -> None:
+    """Take the secret a built autograder ships beside its solutions, unless the course set one."""
+    shipped = Path(solutions_dir) / SECRET_NAME
+    if not os.environ.get(ENV) and shipped.is_file():
+        os.environ[ENV] = shipped.read_text(encoding="ascii").strip()
 
 
 def grading_secret() -> bytes:
@@ -40,6 +48,11 @@ def grading_secret() -> bytes:
     with os.fdopen(fd, "wb") as handle:
         handle.write(fresh)
     return fresh
+
+
+def derived_secret(label: str) -> str:
+    """A secret of its own for ``label`` (a built autograder's), from which this one cannot be found."""
+    return hashlib.sha256(grading_secret() + b"\0derived\0" + label.encode("utf-8")).hexdigest()
 
 
 def draw(label: str, low: int, high: int) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import api
 from grader.cli import main as grade_main
 from grader.exercises import available
 from grader.gradescope.build import build_autograder, torch_version
@@ -90,7 +92,8 @@ def test_zip_layout(exercise3_zip):
     entries = set(exercise3_zip.entries)
     assert {"setup.sh", "run_autograder", "assignment.json", "pyproject.toml",
             "grader/gradescope/autograder.py", "grader/suites/test_exercise3.py"} <= entries
-    assert [e for e in entries if e.startswith("solutions/")] == ["solutions/exercise3_data.py"]
+    assert sorted(e for e in entries if e.startswith("solutions/")) == ["solutions/exercise3_data.py",
+                                                                        "solutions/grading-secret"]
     assert not [e for e in entries if e.startswith(("tests/", "exercises/", ".venv/")) or "__pycache__" in e]
     with zipfile.ZipFile(exercise3_zip.path) as zf:
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in zf.infolist()}
@@ -249,3 +252,25 @@ def test_any_failure_still_writes_results(autograder):
     doc = autograder()
     assert doc["score"] == 0 and doc["tests"][0]["visibility"] == "visible"
     assert "assignment.json" in doc["tests"][0]["output"]
+
+
+def test_the_zip_ships_its_own_secret_and_grading_draws_from_it(autograder, exercise3_zip, tmp_path, monkeypatch):
+    """Every submission of one zip gets the same hidden inputs; not this machine's, not guessable."""
+    from grader import secret
+    from tests.golden.exercise3.timing_cheats import RECOGNISES_THE_TIMING_INPUTS
+    shipped = (autograder.root / "source" / "solutions" / "grading-secret").read_text()
+    assert len(shipped) == 64 and shipped.encode() != secret.grading_secret()
+    cheat = RECOGNISES_THE_TIMING_INPUTS.write("exercise3_data", tmp_path)
+    _submit(autograder, "exercise3_data.py", cheat.read_bytes())
+    shapes = [_shape_shown(test) for test in autograder("-k", "big_batches")["tests"]]
+    monkeypatch.setenv("GRADER_SECRET", shipped)
+    here = api.grade("exercise3", cheat, keyword="big_batches", feedback_dir=tmp_path / "feedback")
+    assert shapes == [_shape_shown({"output": t.output}) for t in here.tests] and shapes[0]
+    monkeypatch.setenv("GRADER_SECRET", "another zip")
+    other = api.grade("exercise3", cheat, keyword="big_batches", feedback_dir=tmp_path / "other")
+    assert [_shape_shown({"output": t.output}) for t in other.tests] != shapes
+
+
+def _shape_shown(test: dict) -> str:
+    found = re.search(r"n=\d+, d=\d+", test["output"])
+    return found.group(0) if found else ""

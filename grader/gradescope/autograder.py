@@ -29,6 +29,7 @@ from grader.gradescope.config import Assignment
 from grader.gradescope.results import assignment_results, failure_results
 from grader.gradescope.spec import validate_results
 from grader.gradescope.staging import SubmissionProblem, pick_submission, stage_copy
+from grader.secret import use_shipped_secret
 from grader.report.json_report import write_text_atomic
 
 ROOT_ENV = "GRADER_AUTOGRADER_ROOT"
@@ -116,6 +117,7 @@ def run(root: Path | None = None, keyword: str | None = None) -> dict:
     try:
         discard_results(results_path)
         lock_down(root)
+        use_shipped_secret(root / "source" / "solutions")
         config = json.loads((root / "source" / "assignment.json").read_text(encoding="utf-8"))
         assignment = Assignment.from_dict(config)
         require_sandbox()

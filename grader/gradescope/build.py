@@ -19,6 +19,7 @@ from grader import exercises
 from grader.data import datasets
 from grader.exercises import KIT_ROOT
 from grader.gradescope.config import ALL, CONFIG_PATH, get_assignment
+from grader.secret import SECRET_NAME, derived_secret
 
 TEMPLATES = Path(__file__).resolve().parent
 DEFAULT_VENV = "/opt/sgd-kit/venv"
@@ -115,6 +116,10 @@ def build_autograder(assignment: str = ALL, out: Path | None = None, *, kit_root
                 _add(zf, name, (kit_root / name).read_bytes())
         for path in solutions:
             _add(zf, f"solutions/{path.name}", path.read_bytes())
+        # The zip's secret: every submission of this assignment (and every regrade of one) draws
+        # the same hidden inputs, which no submission can know (grader/secret.py). Derived from
+        # this course checkout's own secret, so a rebuild gives the same zip.
+        _add(zf, f"solutions/{SECRET_NAME}", derived_secret(f"gradescope/{chosen.name}").encode("ascii"))
         entries = zf.namelist()
     tmp.replace(out)
     bundled = sorted(name for name in needed if f"grader/data/bundled/{name}" in entries)
