@@ -46,6 +46,7 @@ class TestResult:
     extras: dict = field(default_factory=dict)
     checks: str = ""  # the student function the test checks, e.g. "mean" (see grader/dependencies.py)
     depends_on: tuple[str, ...] = ()  # student functions it uses besides that one
+    student_output: str = ""  # what the submission printed during the test (bounded; shown as theirs)
 
     @property
     def counted(self) -> bool:
@@ -66,6 +67,7 @@ class GradeReport:
     notes: list[str] = field(default_factory=list)  # e.g. how the sandbox ran
     leaderboard: list[LeaderboardEntry] = field(default_factory=list)
     artifacts: list[str] = field(default_factory=list)  # plots and other feedback files
+    import_output: str = ""  # what the submission printed while being imported (bounded)
 
     @property
     def score(self) -> float:
@@ -123,12 +125,14 @@ class GradeReport:
                     "visibility": t.visibility,
                     "output": self.feedback(t),
                     "depends_on_failing": self.failing_dependencies(t),
+                    "student_output": t.student_output,
                 }
                 for t in self.ordered_tests()
             ],
             "device": self.device,
             "execution_time": round(self.execution_time, 3),
             "errors": list(self.errors),
+            "import_output": self.import_output,
             "notes": list(self.notes),
             "leaderboard": [dataclasses.asdict(e) for e in self.leaderboard],
             "artifacts": list(self.artifacts),

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import json
 
-from grader.report.gradescope_text import escape, markdown_output, tags, test_number
+from grader.report.gradescope_text import escape, markdown_output, student_output_block, tags, test_number
 from grader.report.json_report import write_text_atomic
 from grader.results import NOT_RUN, PASSED, SKIPPED, GradeReport
 
 
 def gradescope_results(reports: list[GradeReport]) -> dict:
     """The results.json document for one or more graded exercises."""
-    tests, leaderboard, lines = [], [], []
+    tests, leaderboard, lines, printed = [], [], [], []
     for report in reports:
         lines += [f"{report.exercise}: {e}" for e in report.errors]
+        printed.append(student_output_block(report.import_output,
+                                            f"{report.exercise}: your module printed while being imported:"))
         for index, test in enumerate(report.ordered_tests(), start=1):
             if test.status in (NOT_RUN, SKIPPED):
                 # Worth nothing here; say so rather than count a silent pass.
@@ -26,7 +28,8 @@ def gradescope_results(reports: list[GradeReport]) -> dict:
                 "score": round(score, 4),
                 "max_score": round(max_score, 4),
                 "status": "passed" if status == PASSED else "failed",
-                "output": markdown_output(output),
+                "output": "\n\n".join(filter(None, [markdown_output(output),
+                                                      student_output_block(test.student_output)])),
                 "output_format": "md",
                 "tags": tags(report.exercise, test.name),
                 "visibility": test.visibility,
@@ -40,7 +43,7 @@ def gradescope_results(reports: list[GradeReport]) -> dict:
     results = {
         "score": score,
         "execution_time": round(sum(r.execution_time for r in reports), 2),
-        "output": "\n\n".join(escape(line) for line in lines),
+        "output": "\n\n".join([*(escape(line) for line in lines), *filter(None, printed)]),
         "output_format": "md",
         "stdout_visibility": "hidden",
         "tests": tests,

@@ -3,7 +3,8 @@
 The first line of a result's output is the check's own sentence; what follows (expected and
 received values, inputs, tracebacks, timing notes) is shown verbatim in a code block, where
 Markdown cannot mangle underscores or brackets. Long output is cut with a note, so a page of
-forty tests stays scannable.
+forty tests stays scannable. What the submission printed follows under its own heading, in a
+code block its text cannot close.
 """
 from __future__ import annotations
 
@@ -31,8 +32,19 @@ def markdown_output(text: str) -> str:
     head = escape(head)
     if not rest.strip():
         return head
-    fence = "````" if "```" in rest else "```"
-    return f"{head}\n\n{fence}\n{rest.rstrip()}\n{fence}"
+    return f"{head}\n\n{code_block(rest.rstrip())}"
+
+
+def code_block(text: str) -> str:
+    """``text`` verbatim in a fenced block, its fence longer than any run of backticks inside."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
+
+
+def student_output_block(text: str, heading: str = "Your output (printed by your code during this test):") -> str:
+    """What the submission printed, under a heading saying whose it is ('' when nothing was printed)."""
+    return f"**{escape(heading)}**\n\n{code_block(text.rstrip())}" if text.strip() else ""
 
 
 def escape(line: str) -> str:

@@ -6,6 +6,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from grader.results import FAILED, NOT_RUN, PASSED, GradeReport, TestResult
+from grader.sandbox.student_output import visible
 
 _ICONS = {PASSED: "[green]PASS[/]", FAILED: "[red]FAIL[/]", NOT_RUN: "[blue]HIDDEN[/]"}
 COMPACT_LINES = 4  # lines of a failure shown by the compact report (``grade all``)
@@ -22,6 +23,10 @@ def render(report: GradeReport, console: Console | None = None, verbose: bool = 
     console.rule(f"[bold]{report.exercise}[/] {escape(report.title)}")
     for error in report.errors:
         console.print(f"[bold red]Error:[/] {escape(error)}")
+    if report.import_output:
+        # Not wrapped: a wrapped line would start at the margin, where the grader's own lines start.
+        console.print("[bold]Your module printed while being imported:[/]\n" + quoted(report.import_output),
+                      no_wrap=True, overflow="ellipsis")
     blocked = [t for t in report.tests if blocked_by_import(t)]
     shown = [t for t in report.ordered_tests() if not blocked_by_import(t)]
     if compact:
@@ -50,6 +55,8 @@ def _table(report: GradeReport, tests: list[TestResult], verbose: bool, limit: i
         show_output = test.status == FAILED or verbose or (test.status != PASSED and output)
         if output and show_output:
             text += "\n[dim]" + escape(indent(output, limit)) + "[/]"
+        if test.student_output:
+            text += "\n[italic]your output:[/]\n" + quoted(test.student_output, limit)
         table.add_row(icon, points, text)
     return table
 
@@ -69,6 +76,14 @@ def _footer(report: GradeReport, console: Console) -> None:
         console.print(f"[yellow]Note:[/] {escape(note)}")
     for path in report.artifacts:
         console.print(f"Plot: {escape(path)}")
+
+
+def quoted(text: str, limit: int = 14) -> str:
+    """What the submission printed, as markup: every line behind a bar, so none reads as the grader's."""
+    lines = visible(text).splitlines() or [""]
+    more = len(lines) - limit
+    shown = "\n".join("  | " + line for line in lines[:limit])
+    return escape(shown) + (f"\n  [dim]({more} more lines in the JSON report)[/]" if more > 0 else "")
 
 
 def indent(text: str, limit: int = 14) -> str:

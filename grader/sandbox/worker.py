@@ -4,6 +4,9 @@
 and returns fresh plain data. A crash, hang or exit costs that call: the handle raises a
 :class:`GradingFailure` with a clear message and starts a new child on the next call.
 Closing it, or any restart, kills every process of the worker (under root: of its uid).
+What the submission prints is kept per test (:attr:`Worker.output`) and at import
+(:attr:`Worker.import_output`); a call that hangs is reported with the submission's line,
+and the function that hung is not called again (:mod:`grader.sandbox.hangs`).
 """
 from __future__ import annotations
 
@@ -11,13 +14,15 @@ import contextlib
 import os
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
-from grader.sandbox import channel, wire
+from grader.sandbox import channel, hangs, wire
 from grader.sandbox.errors import ProbeTimeout, SubmissionError, WorkerCrashed
 from grader.sandbox.limits import Limits, WorkerUser, worker_python
 from grader.sandbox.processes import ProcessSet
+from grader.sandbox.student_output import OutputLog, file_size
 from grader.sandbox.workdir import WorkerFolder, output_tail
 
 STOP_TIMEOUT_S = 2.0
@@ -78,6 +83,12 @@ class Worker:
         self._reader = self._writer = None
         self._folder: WorkerFolder | None = None
         self._output_fd = -1
+        self._stack_file = None  # where the worker dumps its stack when asked (hangs.STACK_SIGNAL)
+        self._student = label != "reference"  # the reference's output and lines are never shown
+        self.output = OutputLog()  # what the submission printed since the session last took it
+        self.import_output: str | None = None  # what importing it printed (its first start)
+        self._hangs: list[hangs.Hang] = []  # calls that hung: their functions are not called again
+        self._source_lines: list[str] | None = None  # the submission's, for the line where it hung
         self._pipe_fds: tuple[int, ...] = ()  # the grader's ends of the two pipes
         self._next_id = 0
         # Set when the module cannot be loaded at all: every call then fails with this, at once.
@@ -90,7 +101,8 @@ class Worker:
         command = [self.python, "-I", "-B", str(folder.kit / "grader" / "sandbox" / "worker_main.py"),
                    "--req-fd", str(req_r), "--resp-fd", str(resp_w), "--kit-path", str(folder.kit),
                    "--module-name", self.module_name, "--submission", str(module or ""),
-                   "--writable", str(folder.work), "--readable", str(folder.root)]
+                   "--writable", str(folder.work), "--readable", str(folder.root),
+                   "--stack-fd", str(self._stack_file.fileno())]
         for path in self.readable:
             command += ["--readable", path]
         for path in self.protect:
@@ -109,6 +121,7 @@ class Worker:
         self._folder = WorkerFolder(self.parent_dir, self.label, self.user)
         module = self._folder.add_module(self.submission, self.module_name) if self.submission else None
         self._output_fd = self._folder.open_output()
+        self._stack_file = tempfile.TemporaryFile(dir=self._folder.root)
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         dropped = self.user.dropped
@@ -119,7 +132,7 @@ class Worker:
             self._proc = subprocess.Popen(
                 self._command(module, req_r, resp_w), stdin=subprocess.DEVNULL, stdout=self._output_fd,
                 stderr=subprocess.STDOUT, cwd=self._folder.work, env=self._environment(),
-                pass_fds=(req_r, resp_w), start_new_session=True,
+                pass_fds=(req_r, resp_w, self._stack_file.fileno()), start_new_session=True,
                 preexec_fn=lambda: self.limits.apply(dropped), **kwargs)
         finally:
             os.close(req_r)
@@ -134,13 +147,16 @@ class Worker:
         try:
             ready = self._reader.receive(timeout=self.limits.start_timeout_s)
         except channel.ChannelTimeout:
+            where, _ = self._stopped_at()
+            self._note_import_output(None)
             self._fatal_import_error = {"type": "Timeout", "stage": "import", "message":
                                         f"importing the module took over {self.limits.start_timeout_s:.0f} s"
-                                        " (a loop or heavy work at module level?)"}
+                                        " (a loop or heavy work at module level?)" + where}
             self.kill()
             return None
         except wire.WireError as exc:
             ready = {"import_error": {"type": "ProtocolError", "message": str(exc)}}
+        self._note_import_output(ready)
         if ready is None:
             code = self._reap()
             crash = {"type": "WorkerExit", "stage": "import",
@@ -166,6 +182,26 @@ class Worker:
         if crash is not None:
             crash["message"] += " (the same happened in a fresh worker)"
             self._fatal_import_error = crash
+
+    def _note_import_output(self, ready: dict | None) -> None:
+        """What importing the module printed, kept from its first start only."""
+        if self.import_output is not None or not self._student:
+            return
+        start = ready.get("output_start") if isinstance(ready, dict) else 0
+        log = OutputLog()
+        log.add(self._output_fd, start if isinstance(start, int) and start >= 0 else 0)
+        self.import_output = log.take()
+
+    def _stopped_at(self) -> tuple[str, hangs.Hang | None]:
+        """Where the submission is, asked of the stuck worker: lines for the message, and the hang."""
+        if not self._student or self._stack_file is None or self._proc is None or self._folder.module is None:
+            return "", None
+        dump = hangs.request_stack(self._proc.pid, self._stack_file.fileno())
+        hang = hangs.parse_stack(dump, str(self._folder.module),
+                                 str(self._folder.kit / "grader" / "sandbox" / "worker_main.py"))
+        if self._source_lines is None:
+            self._source_lines = hangs.source_lines(self.submission)
+        return hangs.stopped_at(hang, self._folder.module.name, self._source_lines), hang
 
     def _output_tail(self, lines: int = 5) -> str:
         tail = output_tail(self._output_fd, lines) if self._output_fd >= 0 else ""
@@ -197,6 +233,9 @@ class Worker:
         if self._output_fd >= 0:
             os.close(self._output_fd)
             self._output_fd = -1
+        if self._stack_file is not None:
+            self._stack_file.close()
+            self._stack_file = None
         if self._folder is not None:
             self._folder.remove()
             self._folder = None
@@ -244,12 +283,12 @@ class Worker:
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
-    def _timeout(self, timeout: float | None) -> float:
+    def _timeout(self, timeout: float | None, within_test: bool = True) -> float:
         budget = timeout or self.limits.call_timeout_s
         if self.timeouts >= self.limits.strikes:
             # Code that has hung again and again gets short shrift, so a report still comes soon.
             budget = min(budget, self.limits.after_strikes_timeout_s)
-        if self._deadline is not None:
+        if within_test and self._deadline is not None:
             budget = min(budget, max(0.5, self._deadline - time.monotonic()))
         return budget
 
@@ -293,15 +332,22 @@ class Worker:
             self.start()
 
     def _call(self, name: str, function: str, timeout: float | None, inputs: dict):
+        hung = next((hang for hang in self._hangs if hang.function == function), None)
+        if hung is not None:
+            raise hangs.not_called_again(function, hung)
         self._ensure_started()
         if self._fatal_import_error is not None:
             raise SubmissionError(function, self._fatal_import_error)
         self._next_id += 1
         request_id = self._next_id
+        request = {"id": request_id, "probe": name, "kwargs": inputs}
+        if self._hangs:
+            request["not_again"] = [hang.line for hang in self._hangs]
         limit = self._timeout(timeout)
+        output_start = file_size(self._output_fd)
         start = time.perf_counter()
         try:
-            self._writer.send({"id": request_id, "probe": name, "kwargs": inputs}, timeout=limit)
+            self._writer.send(request, timeout=limit)
         except channel.ChannelTimeout:
             self.kill()
             raise WorkerCrashed(f"{function}: the grader could not send its request within {limit:.0f} s "
@@ -312,14 +358,20 @@ class Worker:
         try:
             reply = self._reader.receive(timeout=limit)
         except channel.ChannelTimeout:
+            where, hang = self._stopped_at()
+            # Hung: it had a call's whole time. Stopped at the end of the test's budget, it is too slow.
+            if hang is not None and limit >= self._timeout(timeout, within_test=False):
+                self._hangs.append(hang)
+            self._keep_output(output_start)
             self.kill()
             self.timeouts += 1
             raise ProbeTimeout(f"{function} did not return within {limit:.0f} s "
-                               "(an infinite loop, or far too slow?)") from None
+                               "(an infinite loop, or far too slow?)" + where) from None
         except (BrokenPipeError, wire.WireError) as exc:
             self.kill()
             raise WorkerCrashed(f"{function}: the submission broke the grader's channel ({exc})") from None
         elapsed = time.perf_counter() - start
+        self._keep_output(output_start)
         if reply is None:
             code = self._reap()
             tail = self._output_tail()
@@ -330,5 +382,14 @@ class Worker:
             self.kill()
             raise WorkerCrashed(f"{function}: the submission wrote to the grader's channel")
         if "error" in reply:
-            raise SubmissionError(function, reply["error"])
+            error = reply["error"]
+            hung = next((h for h in self._hangs if isinstance(error, dict) and error.get("type") ==
+                         hangs.NOT_CALLED_AGAIN and h.line == error.get("line")), None)
+            if hung is not None:
+                raise hangs.not_called_again(function, hung)
+            raise SubmissionError(function, error)
         return reply.get("value"), elapsed
+
+    def _keep_output(self, start: int) -> None:
+        if self._student:
+            self.output.add(self._output_fd, start)

@@ -8,8 +8,10 @@ with the JSON wire format; nothing it sends is trusted by the grader.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import importlib
 import importlib.util
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -22,6 +24,7 @@ def _parse_args(argv):
     parser.add_argument("--kit-path", required=True, help="folder whose child 'grader' is the kit")
     parser.add_argument("--submission", default="", help="module file to import, or '' for none")
     parser.add_argument("--module-name", required=True)
+    parser.add_argument("--stack-fd", type=int, default=-1, help="where to dump the stack when asked to")
     parser.add_argument("--protect", action="append", default=[], help="paths the submission may not touch")
     parser.add_argument("--writable", action="append", default=[], help="the only folders it may write to")
     parser.add_argument("--readable", action="append", default=[], help="folders readable inside protected ones")
@@ -54,6 +57,27 @@ def _import_submission(path: str, module_name: str):
     return module
 
 
+def _flush_output() -> None:
+    """Everything printed so far into the output file, where the grader reads it."""
+    streams = (sys.stdout, sys.stderr)
+    if sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__:
+        streams += (sys.__stdout__, sys.__stderr__)  # the submission replaced a stream
+    for stream in streams:
+        try:
+            stream.flush()
+        except BaseException:  # a submission's stream may raise anything
+            pass
+
+
+def _output_length() -> int:
+    """How much the output file holds (both streams share its descriptor and offset)."""
+    _flush_output()
+    try:
+        return os.lseek(1, 0, os.SEEK_CUR)
+    except OSError:
+        return 0
+
+
 def _preload_libraries():
     """Import the heavy libraries before the guard goes up (they spawn nothing later)."""
     import numpy  # noqa: F401
@@ -68,21 +92,28 @@ def _preload_libraries():
 def main(argv=None) -> int:
     args = _parse_args(argv if argv is not None else sys.argv[1:])
     sys.path.insert(0, args.kit_path)
+    # Each line reaches the output file as printed: in order with stderr's, and kept when a call hangs.
+    sys.stdout.reconfigure(line_buffering=True)
     _preload_libraries()
-    from grader.sandbox import channel, guard, wire
+    from grader.sandbox import channel, guard, hangs, wire
 
     reader = channel.Reader(args.req_fd)
     writer = channel.Writer(args.resp_fd)
+    if args.stack_fd >= 0:  # the kit's own handler, before the submission exists: where a hang is
+        faulthandler.register(hangs.STACK_SIGNAL, file=args.stack_fd, all_threads=True)
     guard.install(protected=args.protect, writable=args.writable, readable=args.readable)
 
     submission, import_error = None, None
+    output_start = _output_length()
     if args.submission:
         sys.path.insert(0, str(Path(args.submission).parent))
         try:
             submission = _import_submission(args.submission, args.module_name)
         except BaseException as exc:  # a submission may raise anything, SystemExit included
             import_error = _describe_error(exc, args.submission)
-    writer.send({"ready": True, "import_error": import_error})
+    _flush_output()
+    writer.send({"ready": True, "import_error": import_error, "output_start": output_start})
+    stubs = hangs.Stubs(submission)
 
     while True:
         request = reader.receive()
@@ -97,9 +128,16 @@ def main(argv=None) -> int:
                 if not module_name.startswith("grader.probes."):
                     raise ValueError(f"not a probe: {module_name}")
                 probe = getattr(importlib.import_module(module_name), func_name)
+                stubs.install(request.get("not_again", ()))
+                stubs.reached = None
                 reply["value"] = probe(submission, **request.get("kwargs", {}))
             except BaseException as exc:
                 reply["error"] = dict(_describe_error(exc, args.submission), stage="call")
+            if stubs.reached is not None:  # whatever the probe made of the stub's exception
+                reply = {"id": request.get("id"), "error": {
+                    "type": hangs.NOT_CALLED_AGAIN, "stage": "call", "line": stubs.reached,
+                    "message": "a function that hung earlier was reached", "traceback": ""}}
+        _flush_output()
         try:
             writer.send(reply)
         except wire.WireError as exc:
