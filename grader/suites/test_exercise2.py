@@ -271,6 +271,7 @@ def test_polynomial_decay_gets_closer(student, record, feedback_dir):
 
 
 # -- airfoil: each optimizer through the kit's train_ch11 ---------------------------------------------
+# With d2l chapter 12's settings (AIRFOIL); the band and where it comes from: grader/checks/convergence.py.
 # The curves so far, for the comparison plot: one dict per student worker, so grading several
 # submissions in one process never mixes their curves.
 _airfoil_curves: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

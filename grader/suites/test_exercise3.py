@@ -1,6 +1,7 @@
 """Grading suite for exercise 3: data iterators and minibatch SGD.
 
-Student code runs only in the ``student`` worker; every verdict is computed here.
+Student code runs only in the ``student`` worker; every verdict is computed on the trusted
+side, here and in grader/checks/exercise3_batches.py (what a correct batch or epoch is).
 """
 from __future__ import annotations
 
@@ -11,54 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.checks.compare import assert_close, fail
 from grader.checks import convergence, epoch_digest, timing
+from grader.checks.compare import assert_close, fail
+from grader.checks.exercise3_batches import (D, check_airfoil_epoch, check_epoch, check_with_replacement,
+                                             covered_once, epoch_timer, expected_sizes, labels_of)
+from grader.devices import device_name
 from grader.probes import exercise3 as probes
 
 EXERCISE = "exercise3"
-D = 3  # feature columns of the numbered test data
-
-
-# -- helpers (trusted side) ---------------------------------------------------------
-def expected_sizes(n: int, batch_size: int, drop_last: bool) -> list[int]:
-    sizes = [batch_size] * (n // batch_size)
-    if n % batch_size and not drop_last:
-        sizes.append(n % batch_size)
-    return sizes
-
-
-def labels_of(epoch) -> list[np.ndarray]:
-    return [np.asarray(y).reshape(-1) for _, y in epoch]
-
-
-def check_epoch(epoch, n: int, batch_size: int, drop_last: bool, function: str, inputs: str) -> np.ndarray:
-    """Sizes, alignment of rows and labels, and each example at most once; returns the order."""
-    sizes = [len(y) for y in labels_of(epoch)]
-    if sizes != expected_sizes(n, batch_size, drop_last):
-        fail(function, "wrong batch sizes in one epoch", expected=expected_sizes(n, batch_size, drop_last),
-             received=sizes, inputs=inputs,
-             hint="full batches first; the last one is shorter unless drop_last drops it")
-    for index, (X, y) in enumerate(epoch):
-        X = np.asarray(X).reshape(len(np.asarray(y).reshape(-1)), -1)
-        rows = np.asarray(y).reshape(-1)[:, None] * D + np.arange(D)
-        if X.shape != rows.shape or not np.array_equal(X, rows):
-            fail(function, f"batch {index}: rows of X do not belong to the labels y beside them",
-                 inputs=inputs, hint="index features and labels with the same indices")
-    order = np.concatenate(labels_of(epoch)) if epoch else np.array([])
-    return order
-
-
-def covered_once(order: np.ndarray, n: int, drop_last: bool, batch_size: int) -> str:
-    """'' if the order visits distinct examples and (without drop_last) all of them."""
-    values, counts = np.unique(order, return_counts=True)
-    if (counts > 1).any():
-        return f"example {int(values[counts > 1][0])} appears {int(counts.max())} times in one epoch"
-    if not drop_last and len(values) != n:
-        missing = sorted(set(range(n)) - set(values.astype(int).tolist()))[:5]
-        return f"examples {missing} never appear in the epoch"
-    if drop_last and len(values) != n - n % batch_size:
-        return "the epoch does not hold n - n % batch_size distinct examples"
-    return ""
 
 
 # -- standardize ----------------------------------------------------------------------
@@ -179,33 +140,9 @@ def test_data_iter_rejects_bad_batch_size(student, batch_size):
 def test_with_replacement_statistics(student):
     """data_iter_with_replacement draws every index uniformly and independently"""
     n, batch_size, num_batches = 100, 20, 200
-    inputs = f"n={n}, batch_size={batch_size}, num_batches={num_batches}"
     batches = student.call(probes.with_replacement, n=n, d=D, batch_size=batch_size,
                            num_batches=num_batches, seed=5)
-    if len(batches) != num_batches:
-        fail("data_iter_with_replacement", "wrong number of batches", expected=num_batches,
-             received=len(batches), inputs=inputs)
-    for index, (X, y) in enumerate(batches):
-        y = np.asarray(y).reshape(-1)
-        if len(y) != batch_size:
-            fail("data_iter_with_replacement", f"batch {index} has the wrong size", expected=batch_size,
-                 received=len(y), inputs=inputs)
-        if not np.array_equal(np.asarray(X).reshape(batch_size, -1), y[:, None] * D + np.arange(D)):
-            fail("data_iter_with_replacement", "rows of X do not belong to their labels", inputs=inputs)
-    draws = np.concatenate([np.asarray(y).reshape(-1) for _, y in batches]).astype(int)
-    # Without replacement, no batch of 20 from 100 repeats an index; with it, P(no batch does) ~ 1e-35.
-    if all(len(set(np.asarray(y).reshape(-1).tolist())) == batch_size for _, y in batches):
-        fail("data_iter_with_replacement", "no batch ever repeats an example: that is sampling without "
-             "replacement", inputs=inputs, hint="use torch.randint(0, n, (batch_size,))")
-    counts = np.bincount(draws, minlength=n)
-    if (counts == 0).any():  # P(some index never drawn in 4000 draws) ~ 4e-16
-        fail("data_iter_with_replacement", f"index {int(np.argmin(counts))} was never drawn in "
-             f"{len(draws)} draws", inputs=inputs, hint="draw from 0 .. n-1 inclusive")
-    expected = len(draws) / n
-    chi2 = float(((counts - expected) ** 2 / expected).sum())
-    if chi2 > 211:  # df = 99: P(chi2 > 211) ~ 5e-10 for a uniform sampler
-        fail("data_iter_with_replacement", f"the draws are far from uniform (chi-square {chi2:.0f}, "
-             "df 99)", inputs=inputs)
+    check_with_replacement(batches, n, batch_size, num_batches)
 
 
 # -- load_array -----------------------------------------------------------------------
@@ -239,13 +176,6 @@ def test_load_array_shuffles_when_training(student):
 
 
 # -- airfoil --------------------------------------------------------------------------
-def _standardized_airfoil(n: int) -> np.ndarray:
-    from grader.data import load_airfoil
-    data = load_airfoil().astype(np.float64)
-    data = (data - data.mean(axis=0)) / data.std(axis=0)
-    return data[:n]
-
-
 @pytest.mark.points(2)
 @pytest.mark.parametrize("batch_size,n", [(10, 1500), (100, 1000)])
 def test_get_data_ch11(student, batch_size, n):
@@ -257,16 +187,7 @@ def test_get_data_ch11(student, batch_size, n):
     if out["len"] != math.ceil(n / batch_size):
         fail("get_data_ch11", "len(loader) is wrong", expected=math.ceil(n / batch_size), received=out["len"],
              inputs=inputs)
-    rows = np.concatenate([np.column_stack([np.asarray(X).reshape(len(X), -1), np.asarray(y).reshape(-1)])
-                           for X, y in out["batches"]])
-    expected = _standardized_airfoil(n)
-    if rows.shape != expected.shape:
-        fail("get_data_ch11", "one epoch should hold the first n rows", expected=expected.shape,
-             received=rows.shape, inputs=inputs)
-    order = np.lexsort(rows.T[::-1])
-    assert_close(rows[order], expected[np.lexsort(expected.T[::-1])], "get_data_ch11",
-                 "the standardized rows (sorted)", inputs=inputs, rtol=1e-4, atol=1e-4,
-                 hint="standardize all 1503 rows first, then keep the first n; the label is the last column")
+    check_airfoil_epoch(out["batches"], n, inputs)
 
 
 # -- sgd and train_ch11 ---------------------------------------------------------------------
@@ -393,21 +314,7 @@ def test_gradient_variance_falls_as_one_over_b(student, record, feedback_dir):
 
 # -- timing -----------------------------------------------------------------------------------
 # Shapes, seeds and numbering from the grading secret: a data_iter cannot recognise the timing
-# inputs, and every batch it yields is checked here (grader/checks/epoch_digest.py).
-def _epoch_timer(worker, batch_size, inputs: epoch_digest.TimingInputs):
-    def run():
-        epochs, seconds = worker.timed_call(probes.iterate_epochs, batch_size=batch_size, **inputs.probe_args())
-        if not isinstance(epochs, list) or len(epochs) != len(inputs.offsets):
-            fail("data_iter", "the timed epochs came back malformed", inputs=inputs.describe(batch_size))
-        for epoch, offset in zip(epochs, inputs.offsets):
-            problem = epoch_digest.epoch_problem(epoch, inputs, offset, batch_size)
-            if problem:
-                fail("data_iter", f"the timed epochs were not a valid epoch: {problem}",
-                     inputs=inputs.describe(batch_size), hint="the same batches as on any other input")
-        return seconds / len(inputs.offsets)
-    return run
-
-
+# inputs, and every batch it yields is checked (epoch_timer, grader/checks/epoch_digest.py).
 @pytest.mark.points(2)
 @pytest.mark.hidden
 @pytest.mark.timeout_s(120)
@@ -415,9 +322,8 @@ def _epoch_timer(worker, batch_size, inputs: epoch_digest.TimingInputs):
 def test_data_iter_speed_close_to_reference(student, reference, record, batch_size):
     """data_iter is vectorized: at most 4x the reference's time per epoch"""
     inputs = epoch_digest.timing_inputs(f"exercise3/speed/{batch_size}", 40_000, 60_000, repeats=8)
-    ok, comparison = timing.within_ratio(_epoch_timer(student, batch_size, inputs),
-                                         _epoch_timer(reference, batch_size, inputs), max_ratio=4.0)
-    from grader.api import device_name
+    ok, comparison = timing.within_ratio(epoch_timer(student, batch_size, inputs),
+                                         epoch_timer(reference, batch_size, inputs), max_ratio=4.0)
     record.note(comparison.describe(device_name()))
     if not ok:
         fail("data_iter", f"one epoch takes {comparison.ratio:.1f}x the reference's time",
@@ -430,8 +336,8 @@ def test_data_iter_speed_close_to_reference(student, reference, record, batch_si
 def test_big_batches_take_less_time_per_epoch(student, record):
     """An epoch of batch 100 takes less time than an epoch of batch 1"""
     inputs = epoch_digest.timing_inputs("exercise3/batches", 4_000, 6_000, repeats=1)
-    small = timing.median_time(_epoch_timer(student, 1, inputs), blocks=3)
-    large = timing.median_time(_epoch_timer(student, 100, inputs), blocks=3)
+    small = timing.median_time(epoch_timer(student, 1, inputs), blocks=3)
+    large = timing.median_time(epoch_timer(student, 100, inputs), blocks=3)
     record.note(f"batch 1: {small * 1e3:.1f} ms/epoch, batch 100: {large * 1e3:.1f} ms/epoch")
     if not large < small:
         fail("data_iter", "an epoch of batch 100 should be faster than an epoch of batch 1",
