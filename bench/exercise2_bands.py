@@ -21,7 +21,7 @@ sys.path.insert(0, str(KIT))
 
 from grader.checks import noisy_quadratic  # noqa: E402
 from grader.probes import exercise2 as probes  # noqa: E402
-from grader.suites import test_exercise2 as suite  # noqa: E402
+from grader.checks import exercise2_noisy_sgd as suite  # noqa: E402
 
 SETTINGS = {  # d2l chapter 12's settings for each optimizer
     "sgd": {"lr": 0.05},
