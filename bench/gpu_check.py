@@ -173,6 +173,33 @@ def repeat_cuda_timing(repeats: int, budget_s: float) -> dict:
             "reference_ratios": spread}
 
 
+def call_seconds(strategy, B, C, repeats: int, flush=None) -> list[float]:
+    """Seconds of each of ``repeats`` calls of ``strategy(B, C)``, after one untimed call.
+
+    Without ``flush`` (the CPU) the process clock is read around every call. With it (a GPU
+    buffer), every call runs on a cold L2 cache, as Triton's do_bench has it, between two
+    CUDA events queued in the stream; one synchronisation after the last call, then each
+    pair of events gives its call's time (kernels run asynchronously: a clock read would
+    see only the launch).
+    """
+    strategy(B, C)  # warm-up: allocations, caches, CUDA start-up
+    if flush is None:
+        seconds = []
+        for _ in range(repeats):
+            began = time.perf_counter()
+            strategy(B, C)
+            seconds.append(time.perf_counter() - began)
+        return seconds
+    marks = [tuple(torch.cuda.Event(enable_timing=True) for _ in "ab") for _ in range(repeats)]
+    for before, after in marks:
+        flush.zero_()
+        before.record()
+        strategy(B, C)
+        after.record()
+    torch.cuda.synchronize()
+    return [before.elapsed_time(after) / 1e3 for before, after in marks]
+
+
 def strategy_gflops(device: str, repeats: int = 5) -> dict:
     """GFLOPS of the reference's strategies at the graded sizes: warm-up, then median and IQR."""
     from _common import load_reference
@@ -184,24 +211,8 @@ def strategy_gflops(device: str, repeats: int = 5) -> dict:
     if device == "cpu":
         torch.set_num_threads(1)  # as the grader's probes time the CPU
     for name, n in SPEED_N[device].items():
-        strategy = getattr(reference, f"matmul_{name}")
         B, C = (t.to(device) for t in flops.timing_inputs(n, 0))
-        strategy(B, C)  # warm-up
-        seconds = []
-        for _ in range(repeats):
-            if flush is not None:
-                flush.zero_()  # a cold L2 cache, as Triton's do_bench has it
-                start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-                start.record()
-                strategy(B, C)
-                end.record()
-                end.synchronize()
-                seconds.append(start.elapsed_time(end) / 1e3)
-            else:
-                began = time.perf_counter()
-                strategy(B, C)
-                seconds.append(time.perf_counter() - began)
-        samples = timing.Samples(tuple(seconds))
+        samples = timing.Samples(tuple(call_seconds(getattr(reference, f"matmul_{name}"), B, C, repeats, flush)))
         results[name] = {"n": n, "gflops": round(flops.gflops(n, samples.median), 3),
                          "median_s": samples.median, "iqr_s": samples.iqr}
     return {"device": timing.device_label(device, "" if flush is not None else "1 torch thread"),

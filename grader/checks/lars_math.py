@@ -61,9 +61,12 @@ def lars_trajectory(params, grads_per_step, hyperparameters: dict, groups=None) 
 
 
 def warmup_then_poly_lr(step: int, total_steps: int, warmup_steps: int, peak_lr: float, power: float) -> float:
-    """Linear warm-up ``peak (step + 1) / warmup``, then ``peak (1 - progress) ** power``, then 0."""
-    if step >= total_steps:
-        return 0.0
-    if step < warmup_steps:
-        return peak_lr * (step + 1) / warmup_steps
-    return peak_lr * (1 - (step - warmup_steps) / (total_steps - warmup_steps)) ** power
+    """Linear warm-up ``peak (step + 1) / warmup``, then ``peak (1 - progress) ** power``, then 0.
+
+    ``1 - progress`` is the share of the decay steps still to come, ``(total - step) / (total -
+    warmup)``: 1 at the first decay step, 0 at ``total_steps``, where the rate stays.
+    """
+    if step < warmup_steps:  # then step < total_steps too: warmup_steps <= total_steps
+        return peak_lr * ((step + 1) / warmup_steps)
+    remaining = total_steps - step
+    return peak_lr * (remaining / (total_steps - warmup_steps)) ** power if remaining > 0 else 0.0

@@ -86,15 +86,18 @@ def zero_states(name: str, feature_dim: int):
 
 # -- schedules ---------------------------------------------------------------------------------------
 def exponential_lr(t, rate):
-    return math.exp(-rate * t)
+    """e^(-rate·t)."""
+    return float(np.exp(-rate * t))
 
 
 def polynomial_lr(t, beta, alpha):
-    return (1 + beta * t) ** (-alpha)
+    """(1 + beta·t)^(-alpha)."""
+    return float(np.power(1.0 + beta * t, -alpha))
 
 
 def inverse_lr(t, eta0, beta):
-    return eta0 / (1 + beta * t)
+    """eta0 / (1 + beta·t)."""
+    return float(np.divide(eta0, 1.0 + beta * t))
 
 
 def multistep_lr(t, base_lr, milestones, gamma):
@@ -102,12 +105,18 @@ def multistep_lr(t, base_lr, milestones, gamma):
 
 
 def cosine_lr(t, base_lr, final_lr, max_steps, warmup_steps=0, warmup_begin_lr=0):
+    """A straight line from ``warmup_begin_lr`` towards ``base_lr``, then half a cosine down to ``final_lr``.
+
+    After the warm-up the rate is ``final + (base - final)·cos²(θ)`` with θ going from 0 to π/2
+    over the ``max_steps - warmup_steps`` decay steps and staying at π/2 after them:
+    cos²(θ) = (1 + cos 2θ) / 2, the half-cosine written with half the angle.
+    """
     if t < warmup_steps:
-        return warmup_begin_lr + (base_lr - warmup_begin_lr) * t / warmup_steps
-    if t > max_steps:
-        return final_lr
-    progress = (t - warmup_steps) / (max_steps - warmup_steps)
-    return final_lr + (base_lr - final_lr) * (1 + math.cos(math.pi * progress)) / 2
+        share = t / warmup_steps
+        return (1 - share) * warmup_begin_lr + share * base_lr
+    decay_steps = max_steps - warmup_steps
+    theta = 0.5 * math.pi * min(t - warmup_steps, decay_steps) / decay_steps
+    return final_lr + (base_lr - final_lr) * math.cos(theta) ** 2
 
 
 SCHEDULES = {"exponential_lr": exponential_lr, "polynomial_lr": polynomial_lr, "inverse_lr": inverse_lr,

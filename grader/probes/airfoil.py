@@ -23,10 +23,10 @@ class KitLoader:
         return -(-len(self.features) // self.batch_size)
 
     def __iter__(self):
-        order = torch.randperm(len(self.features), generator=self.generator)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start:start + self.batch_size]
-            yield self.features[batch], self.labels[batch]
+        # One fresh permutation per epoch, cut into consecutive chunks (the last one shorter).
+        shuffled = torch.randperm(len(self.features), generator=self.generator)
+        for rows in torch.split(shuffled, self.batch_size):
+            yield self.features[rows], self.labels[rows]
 
 
 def airfoil_tensors(n=1500):
@@ -38,39 +38,48 @@ def airfoil_tensors(n=1500):
 
 
 def kit_sgd(params, states, hyperparams):
-    """d2l's minibatch SGD step."""
+    """d2l's minibatch SGD step: every parameter moves against its gradient, which is then cleared."""
+    rate = hyperparams["lr"]
     with torch.no_grad():
-        for p in params:
-            p -= hyperparams["lr"] * p.grad
-            p.grad.zero_()
+        for param in params:
+            param.sub_(param.grad * rate)
+            param.grad.zero_()
+
+
+def _halved_squares(w, b, X, y):
+    """Each example's squared residual of the linear model, halved: shape (batch, 1)."""
+    return (X @ w + b - y.reshape(-1, 1)) ** 2 / 2
 
 
 def full_loss(w, b, data):
     """Mean squared loss / 2 over every batch of ``data``."""
-    total, count = 0.0, 0
+    summed, examples = 0.0, 0
     with torch.no_grad():
         for X, y in data:
-            losses = (X @ w + b - y.reshape(-1, 1)) ** 2 / 2
-            total += float(losses.sum())
-            count += losses.numel()
-    return total / count
+            halves = _halved_squares(w, b, X, y)
+            summed += float(halves.sum())
+            examples += halves.numel()
+    return summed / examples
 
 
 def kit_train_ch11(trainer_fn, states, hyperparams, data, feature_dim, num_epochs=2):
-    """d2l's train_ch11: linear regression, the loss on all data every 200 examples."""
-    w = torch.normal(mean=0.0, std=0.01, size=(feature_dim, 1), requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
-    seen, elapsed, times, losses = 0, 0.0, [], []
-    start = time.perf_counter()
-    for _ in range(num_epochs):
+    """d2l's train_ch11: linear regression, the loss on all data every 200 examples.
+
+    The clock runs while training and stops while the loss on all data is computed.
+    """
+    w = torch.empty(feature_dim, 1).normal_(std=0.01).requires_grad_()  # N(0, 0.01²)
+    b = torch.zeros(1).requires_grad_()
+    clock, examples, curve = 0.0, 0, ([], [])
+    resumed = time.perf_counter()
+    for _epoch in range(num_epochs):
         for X, y in data:
-            loss = ((X @ w + b - y.reshape(-1, 1)) ** 2 / 2).mean()
-            loss.backward()
+            _halved_squares(w, b, X, y).mean().backward()
             trainer_fn([w, b], states, hyperparams)
-            seen += X.shape[0]
-            if seen % 200 == 0:
-                elapsed += time.perf_counter() - start
-                times.append(elapsed)
-                losses.append(full_loss(w, b, data))
-                start = time.perf_counter()
-    return times, losses
+            examples += len(X)
+            if examples % 200:
+                continue
+            clock += time.perf_counter() - resumed
+            curve[0].append(clock)
+            curve[1].append(full_loss(w, b, data))
+            resumed = time.perf_counter()
+    return curve

@@ -97,21 +97,35 @@ def _between(result, operands) -> list:
     """The nodes from ``result`` down to (not into) ``operands``, parents before children.
 
     An op may build its result from other ops (micrograd's ``a - b`` is ``a + (-b)``): the
-    nodes it made on the way lie between the result and the operands.
+    nodes it made on the way lie between the result and the operands. Kahn's ordering: a
+    node is listed once every node between that uses it has been.
     """
     stop = {id(x) for x in operands}
-    order, seen, stack = [], set(), [(result, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if children_done:
-            order.append(node)
+    children: dict[int, tuple] = {}  # id -> the node's children, read once
+    nodes: dict[int, object] = {}
+    pending = [result]
+    while pending:
+        node = pending.pop()
+        if id(node) in stop or id(node) in nodes:
             continue
-        if id(node) in seen or id(node) in stop:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        stack.extend((child, False) for child in getattr(node, "children", ()) or ())
-    return order[::-1]
+        nodes[id(node)] = node
+        children[id(node)] = tuple(getattr(node, "children", ()) or ())
+        pending.extend(children[id(node)])
+    users = dict.fromkeys(nodes, 0)  # per node, the uses of it by nodes between not yet listed
+    for kids in children.values():
+        for kid in kids:
+            if id(kid) in users:
+                users[id(kid)] += 1
+    order, ready = [], [result] if id(result) in nodes else []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for kid in children[id(node)]:
+            if id(kid) in users:
+                users[id(kid)] -= 1
+                if users[id(kid)] == 0:
+                    ready.append(kid)
+    return order
 
 
 def backward_between(result, operands, upstream) -> None:

@@ -2,7 +2,9 @@
 
 For every ``solutions/exerciseN_topic.py`` the release holds ``exercises/exerciseN_topic.py``
 (the stub) and ``exercises/notebooks/exerciseN_topic.ipynb`` (the same stub as a notebook).
-Every released text is scanned for solution lines before anything is written.
+Every released text is scanned for solution lines before anything is written, and so is the
+code every student's copy of the kit holds beside them (``grader/`` and ``bench/``, which
+students install and run), for stretches of solution code (:func:`kit_leaks`).
 """
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.exercises import KIT_ROOT
-from grader.release.leaks import find_leaks
+from grader.release.leaks import find_copied_code, find_leaks
 from grader.release.notebooks import build_notebook, code_and_markdown, names_to_write, notebook_text
 from grader.release.stubs import MarkerError, exercise_number, stub_for
 
 WRITTEN, UNCHANGED, DIFFERS = "written", "unchanged", "differs"
+PUBLIC_CODE = ("grader", "bench")  # in every student's copy, beside exercises/
 
 
 class LeakError(MarkerError):
@@ -65,6 +68,46 @@ def released_for(solution: Path, kit_root: Path = KIT_ROOT) -> list[ReleasedFile
             ReleasedFile(exercises_dir / "notebooks" / f"{solution.stem}.ipynb", notebook_text(notebook))]
 
 
+def public_files(kit_root: Path = KIT_ROOT) -> list[Path]:
+    """Every text file under the kit's public code folders (:data:`PUBLIC_CODE`), sorted."""
+    found = []
+    for folder in PUBLIC_CODE:
+        for path in sorted((Path(kit_root) / folder).rglob("*")):
+            if "__pycache__" in path.parts or not path.is_file() or path.is_symlink():
+                continue
+            try:
+                path.read_text(encoding="utf-8")
+            except (UnicodeDecodeError, OSError):  # a bundled data set, a wheel: no code to read
+                continue
+            found.append(path)
+    return found
+
+
+def kit_leaks(kit_root: Path = KIT_ROOT) -> list[tuple[Path, Path, list[tuple[int, str]]]]:
+    """``(public file, solution, copied lines)`` for each public file that copies solution code.
+
+    The kit's checks recompute what the exercises ask for, so a line in common is no leak;
+    a stretch of a solution region is (:func:`grader.release.leaks.find_copied_code`).
+    """
+    solutions = [(s, s.read_text(encoding="utf-8")) for s in solution_files(kit_root)]
+    found = []
+    for path in public_files(kit_root):
+        text = path.read_text(encoding="utf-8")
+        for solution, solution_text in solutions:
+            copied = find_copied_code(solution_text, text)
+            if copied:
+                found.append((path, solution, copied))
+    return found
+
+
+def describe_kit_leak(kit_root: Path, path: Path, solution: Path, copied) -> str:
+    """``grader/x.py copies solutions/y.py lines 3, 4: 'line'``."""
+    kit_root = Path(kit_root)
+    lines = ", ".join(str(lineno) for lineno, _ in copied)
+    return (f"{path.relative_to(kit_root)} copies {solution.relative_to(kit_root)} lines {lines}: "
+            f"{copied[0][1]!r}")
+
+
 def release(kit_root: Path = KIT_ROOT, check: bool = False) -> ReleaseOutcome:
     """Release every solution present (all of them are generated before any file is written).
 
@@ -73,11 +116,17 @@ def release(kit_root: Path = KIT_ROOT, check: bool = False) -> ReleaseOutcome:
         check: compare only; files that are missing or differ get the status ``differs``.
 
     Raises:
-        MarkerError: for the first solution with malformed markers (nothing is written).
+        MarkerError: for the first solution with malformed markers, or :class:`LeakError` for
+            solution text in a released file or solution code in the kit's public folders
+            (nothing is written).
     """
     outcome = ReleaseOutcome()
     for solution in solution_files(kit_root):
         outcome.files += released_for(solution, kit_root)
+    copies = kit_leaks(kit_root)
+    if copies:
+        raise LeakError("solution code in the kit every student gets (rewrite it from the maths): "
+                        + "; ".join(describe_kit_leak(kit_root, *copy) for copy in copies[:5]))
     for released in outcome.files:
         current = released.path.read_text(encoding="utf-8") if released.path.exists() else None
         if current == released.text:
