@@ -14,7 +14,7 @@ from pathlib import Path
 from grader import exercises
 from grader.data import datasets
 from grader.notebook_lines import notebook_lines
-from grader.policy import Policy, refusal_message
+from grader.policy import Policy, exercise_findings, refusal_message
 from grader.sandbox.limits import Limits
 from grader.session import GradingSession
 from grader.submission import ResolvedSubmission, resolve
@@ -81,7 +81,22 @@ def open_run(exercise_id: str, submission=None, *, solutions_dir=None, feedback_
     session.report.errors.extend(errors)
     if resolved.error:
         session.report.errors.append(resolved.error)
+    elif resolved.module_path is not None:
+        session.source_findings = _source_findings(resolved.module_path, exercise)
     return GradingRun(session, resolved)
+
+
+def _source_findings(module_path: Path, exercise: exercises.Exercise) -> dict:
+    """The exercise's own rules broken by the submission (read here, from its source), by function.
+
+    Grading evidence, not a refusal: they apply with the policy's scan off too (a course can
+    still allow a rule by name); each costs only the tests of its function.
+    """
+    source = module_path.read_text(encoding="utf-8", errors="replace")
+    found: dict[str, list] = {}
+    for finding in exercise_findings(source, exercise.id, Policy(allow=Policy.from_env().allow)):
+        found.setdefault(finding.function, []).append(finding)
+    return found
 
 
 def _policy_refusal(module_path: Path, exercise: exercises.Exercise, policy) -> str:

@@ -71,6 +71,9 @@ class GradingSession:
         self.report = GradeReport(exercise=exercise.id, title=exercise.title)
         self._workers: dict[str, Worker] = {}
         self._reference: Worker | ReferenceAnswers | None = None
+        # What the submission's source breaks of the exercise's own rules, by function (set by
+        # grading_run from the trusted side's reading of the file; grader.policy_rules).
+        self.source_findings: dict[str, list] = {}
         self._user: WorkerUser | None = None
         self._leases: list[UidLease] = []
         self._records: dict[str, Record] = {}

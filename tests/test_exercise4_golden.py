@@ -53,3 +53,15 @@ def test_golden_bug_loses_exactly_its_tests(grade_submission, tmp_path, bug):
     assert not report.errors, report.errors
     assert failed_ids(report) == expected_failures(bug), \
         {t.test_id: t.output for t in report.tests if t.status == "failed"}
+
+
+def test_the_asked_way_is_read_from_the_source_not_from_the_worker(grade_submission, tmp_path):
+    """The evidence is the submission's source, read on the trusted side: the failure names its line
+    (the calls recorded in the worker could be forged; a source line cannot)."""
+    bug = next(m for m in MUTANTS if m.name == "elementwise_returns_torch_mm")
+    path = bug.write(MODULE, tmp_path)
+    report = grade_submission(EXERCISE, path, keyword="asked_one")
+    (failed,) = [t for t in report.tests if t.status == "failed"]
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "return torch.mm(B, C)" in text)
+    assert failed.test_id == "test_strategy_is_the_asked_one[elementwise]"
+    assert f"does not multiply the asked way (line {line}: `return torch.mm(B, C)`)" in failed.output, failed.output

@@ -74,6 +74,12 @@ def record(request):
 
 
 @pytest.fixture
+def source_findings(request) -> dict:
+    """The exercise's rules the submission's source breaks, by function (read on the trusted side)."""
+    return _session(request).source_findings
+
+
+@pytest.fixture
 def feedback_dir(request):
     """A folder for plots and other files shown with the feedback."""
     folder = _session(request).feedback_dir

@@ -124,10 +124,13 @@ def test_blocked_default_block_size(student):
 @settings(max_examples=10)
 @given(shape=st.tuples(st.integers(1, 8), st.integers(1, 8), st.integers(1, 12)), block_size=st.integers(1, 8))
 @example(shape=(3, 4, 7), block_size=3)
-def test_strategy_is_the_asked_one(student, strategy, shape, block_size):
-    """Each strategy multiplies the asked way (recorded torch calls)"""
+def test_strategy_is_the_asked_one(student, source_findings, strategy, shape, block_size):
+    """Each strategy multiplies the asked way (its source, and the torch calls it makes)"""
     n, k, m = shape
     block = block_size if strategy == "blocked" else None
+    for finding in source_findings.get(function_for(strategy), []):
+        fail(function_for(strategy), f"does not multiply the asked way (line {finding.line}: `{finding.code}`): "
+             f"{finding.why}", hint=HOW[strategy])
     out = student.call(probes.calls[strategy], n=n, k=k, m=m, block_size=block)
     found = torch_calls.products(out["calls"])
     problem = structure_problem(strategy, found, n, m, block)
