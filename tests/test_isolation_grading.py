@@ -164,13 +164,14 @@ def test_the_worker_folder_holds_no_link_and_no_reference(tmp_path):
         folder.remove()
 
 
-# -- CPU burnt while the reference is timed: the same score as the honest twin ----------------
+# -- CPU burnt while the reference is timed: no more than the honest twin's score ------------
 TWINS = [
     ("exercise3", "slow_data_iter", "test_data_iter_speed_close_to_reference"),
     ("exercise4", "wasteful_full", "test_strategy_speed_close_to_reference and full and cpu"),
 ]
 
 
+@pytest.mark.quiet_machine  # the honest twin must fail its timing test, which load can make undecided
 @pytest.mark.parametrize("exercise,twin,keyword", TWINS, ids=[t[0] for t in TWINS])
 def test_burning_cpu_while_the_reference_is_timed_gains_nothing(grade_submission, exercise, twin, keyword,
                                                                 monkeypatch):
@@ -180,7 +181,8 @@ def test_burning_cpu_while_the_reference_is_timed_gains_nothing(grade_submission
     burner = grade_submission(exercise, folder / f"{twin}_burning_cpu.py", keyword=keyword)
     assert honest.tests and len(honest.tests) == len(burner.tests)
     assert honest.score < honest.max_score, "the honest twin must be slow enough to fail"
-    assert burner.score == honest.score, (_shown(honest), _shown(burner))
+    # Burning CPU only lengthens the burner's own blocks: it may lose more, never gain.
+    assert burner.score <= honest.score, (_shown(honest), _shown(burner))
     assert all("paused" in t.output for t in burner.tests), _shown(burner)
 
 
