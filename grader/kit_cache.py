@@ -27,20 +27,23 @@ def private_folder(*names: str) -> Path:
     return folder
 
 
-def answers_setting() -> Path | None:
-    """The folder ``$GRADER_REFERENCE_CACHE`` names for the reference's answers (None: the default or off)."""
+def answers_folder() -> Path | None:
+    """Where the reference's answers are kept (made if missing), or None where
+    ``$GRADER_REFERENCE_CACHE`` is ``off``; by default a private folder in the cache folder."""
     setting = os.environ.get(ANSWERS_ENV, "")
-    return None if setting.lower() in ("", "off", "0", "no") else Path(setting)
+    if setting.lower() in ("off", "0", "no"):
+        return None
+    if not setting:
+        return private_folder("reference-answers")
+    folder = Path(setting)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
 
 
 def private_places() -> list[Path]:
-    """What no worker may read: the cache folder, and the answers' folder where set elsewhere.
+    """What no worker may read: the cache folder, and the answers' folder wherever it is.
 
     Made here if missing, so that they are guarded from the first worker on, before any
     grading writes to them.
     """
-    places = [private_folder()]
-    if answers_setting() is not None:
-        answers_setting().mkdir(mode=0o700, parents=True, exist_ok=True)
-        places.append(answers_setting())
-    return places
+    return [private_folder(), *filter(None, [answers_folder()])]

@@ -60,17 +60,6 @@ def answers_key(exercise_id: str, reference_path: Path, data_dir: str = "") -> s
     return f"{exercise_id}-{digest.hexdigest()[:32]}"
 
 
-def answers_folder() -> Path | None:
-    """Where answers are kept, or None where caching is off."""
-    if os.environ.get(kit_cache.ANSWERS_ENV, "").lower() in ("off", "0", "no"):
-        return None
-    folder = kit_cache.answers_setting()
-    if folder is None:
-        return kit_cache.private_folder("reference-answers")
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
-
-
 class AnswerStore:
     """One SQLite file of ``question -> answer`` (wire-encoded bytes)."""
 
@@ -137,7 +126,7 @@ def with_cached_answers(worker, exercise_id: str, reference_path: Path, data_dir
 
     ``data_dir``: the datasets' folders the worker reads (none: a test of missing data, whose
     reference fails where another grading's succeeded)."""
-    folder = answers_folder()
+    folder = kit_cache.answers_folder()
     if folder is None:
         return worker
     try:
