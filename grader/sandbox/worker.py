@@ -304,9 +304,9 @@ class Worker:
         """
         self._ensure_started()  # outside the freeze: importing is not timed
         with self.pause_others():
-            return self._guarded_call(probe, timeout, inputs)
+            return self._guarded_call(probe, timeout, inputs, timed=True)
 
-    def _guarded_call(self, probe, timeout: float | None, inputs: dict):
+    def _guarded_call(self, probe, timeout: float | None, inputs: dict, timed: bool = False):
         name = probe_name(probe)
         function = getattr(probe, "function", None) or name.split(":")[-1]
         if self._test_failure is not None:
@@ -314,7 +314,7 @@ class Worker:
         if self._deadline is not None and time.monotonic() > self._deadline:
             raise ProbeTimeout(f"{function}: this test's time budget is used up (is your code far too slow?)")
         try:
-            return self._call(name, function, timeout, inputs)
+            return self._call(name, function, timeout, inputs, timed)
         except (ProbeTimeout, WorkerCrashed) as failure:
             if self._deadline is not None:
                 self._test_failure = failure
@@ -331,7 +331,7 @@ class Worker:
                 self.restarts += 1
             self.start()
 
-    def _call(self, name: str, function: str, timeout: float | None, inputs: dict):
+    def _call(self, name: str, function: str, timeout: float | None, inputs: dict, timed: bool = False):
         hung = next((hang for hang in self._hangs if hang.function == function), None)
         if hung is not None:
             raise hangs.not_called_again(function, hung)
@@ -341,6 +341,8 @@ class Worker:
         self._next_id += 1
         request_id = self._next_id
         request = {"id": request_id, "probe": name, "kwargs": inputs}
+        if timed:  # the whole probe on one torch thread (grader.probes.one_thread says why)
+            request["one_thread"] = True
         if self._hangs:
             request["not_again"] = [hang.line for hang in self._hangs]
         limit = self._timeout(timeout)
