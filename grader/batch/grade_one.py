@@ -2,7 +2,8 @@
 
 ``python -m grader.batch.grade_one EXERCISE SUBMISSION --json-out FILE`` writes the report
 as JSON and prints the terminal report. SIGTERM unwinds the grading like Ctrl-C, so the
-sandboxed workers are closed rather than left behind.
+sandboxed workers are closed rather than left behind. A warm slot
+(:mod:`grader.batch.warm_slot`) grades through :func:`grade_to_files` too.
 """
 from __future__ import annotations
 
@@ -18,8 +19,17 @@ from grader.report.json_report import write_text_atomic
 from grader.report.terminal import render
 
 
-def _interrupt(signum, frame):
+def interrupt(signum, frame):
     raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+
+def grade_to_files(exercise: str, submission: str, *, json_out: str, feedback_dir: str, solutions=None,
+                   keyword=None, sandbox: str = "require", log=None) -> None:
+    """Grade; the report as JSON in ``json_out``, and as text on ``log`` (stdout by default)."""
+    report = api.grade(exercise, submission, solutions_dir=solutions, feedback_dir=feedback_dir,
+                       keyword=keyword, sandbox=sandbox)
+    write_text_atomic(json_out, json.dumps(report.to_dict(), indent=2))
+    render(report, Console(file=log or sys.stdout, width=100, highlight=False, color_system=None))
 
 
 def main(argv=None) -> int:
@@ -32,11 +42,9 @@ def main(argv=None) -> int:
     parser.add_argument("-k", dest="keyword")
     parser.add_argument("--sandbox", choices=("auto", "require", "off"), default="require")
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _interrupt)
-    report = api.grade(args.exercise, args.submission, solutions_dir=args.solutions,
-                       feedback_dir=args.feedback_dir, keyword=args.keyword, sandbox=args.sandbox)
-    write_text_atomic(args.json_out, json.dumps(report.to_dict(), indent=2))
-    render(report, Console(file=sys.stdout, width=100, highlight=False, color_system=None))
+    signal.signal(signal.SIGTERM, interrupt)
+    grade_to_files(args.exercise, args.submission, json_out=args.json_out, feedback_dir=args.feedback_dir,
+                   solutions=args.solutions, keyword=args.keyword, sandbox=args.sandbox)
     return 0
 
 

@@ -1,9 +1,10 @@
 """Regrade a class: every student's submission, in parallel, resumable, never stopped by one.
 
-The runner takes any ``concurrent.futures.Executor``: by default a local process pool of
-``jobs`` workers; a course that outgrows one machine can pass an executor backed by another
-engine (see :mod:`grader.batch.task`). Unchanged submissions already graded by the same
-suite, probes and reference (same content hash) are not graded again.
+The runner takes any ``concurrent.futures.Executor``: by default ``jobs`` warm graders on
+this machine, each grading one student after another (:mod:`grader.batch.warm_pool`); a
+course that outgrows one machine can pass an executor backed by another engine (see
+:mod:`grader.batch.task`). Unchanged submissions already graded by the same suite, probes and
+reference (same content hash) are not graded again.
 
 Other people's code is graded only where they cannot reach each other or the grader: as
 root, every worker runs as a uid of its own (the sandbox is required, never silently off).
@@ -25,6 +26,7 @@ from grader import exercises
 from grader.batch.gradebook import load_feedback, write_csv, write_feedback
 from grader.batch.roster import StudentSubmission, content_hash, find_submissions, grader_key
 from grader.batch.task import ERROR, GRADED, GradeTask, run_task
+from grader.batch.warm_pool import WarmGraderPool
 from grader.exercises import KIT_ROOT
 from grader.session import default_solutions_dir
 
@@ -81,14 +83,14 @@ def _task(entry: StudentSubmission, exercise_id: str, feedback_dir: Path, timeou
 def regrade(exercise_id: str, submissions_dir, out_csv="grades.csv", *, jobs: int = 2,
             timeout_s: float = DEFAULT_TIMEOUT_S, feedback_dir=None, keyword: str | None = None,
             solutions_dir=None, executor: Executor | None = None, force: bool = False,
-            progress: bool = True, same_user: bool = False) -> BatchSummary:
+            progress: bool = True, same_user: bool = False, warm: bool = True) -> BatchSummary:
     """Grade every student in ``submissions_dir``; write the CSV and per-student JSON feedback.
 
     Args:
         exercise_id: e.g. ``"exercise3"``.
         submissions_dir: one sub-folder or file (.py, .ipynb, .zip) per student.
         out_csv: the class CSV (student, score, max, status, per-test points).
-        jobs: parallel gradings when the runner makes its own process pool.
+        jobs: parallel gradings when the runner makes its own executor.
         timeout_s: wall-clock limit for one student's whole grading.
         feedback_dir: per-student ``<student>.json`` (default: ``<out_csv stem>_feedback``).
         keyword: only the tests matching this pytest ``-k`` expression.
@@ -97,6 +99,8 @@ def regrade(exercise_id: str, submissions_dir, out_csv="grades.csv", *, jobs: in
         force: regrade even unchanged submissions.
         progress: show a progress bar on stderr.
         same_user: grade as this (non-root) user, with no uid of their own for the submissions.
+        warm: the runner's own executor keeps one warm grader per job (grader/batch/warm_pool.py);
+            False starts a fresh grading process per student.
 
     Raises:
         SameUserRefused: not root and not ``same_user``.
@@ -120,7 +124,9 @@ def regrade(exercise_id: str, submissions_dir, out_csv="grades.csv", *, jobs: in
             pending.append((entry, digest))
     started = time.monotonic()
     own_executor = executor is None
-    executor = executor or ProcessPoolExecutor(max_workers=max(1, jobs))
+    if own_executor:
+        executor = WarmGraderPool(jobs) if warm else ProcessPoolExecutor(max_workers=max(1, jobs))
+    completed = False
     try:
         futures = {executor.submit(run_task, _task(entry, exercise.id, feedback_dir, timeout_s, keyword,
                                                    solutions_dir, sandbox)): (entry, digest)
@@ -142,9 +148,10 @@ def regrade(exercise_id: str, submissions_dir, out_csv="grades.csv", *, jobs: in
             bar.set_postfix_str(f"{entry.student}: {record['score']:g}/{record['max_score']:g}")
             bar.update()
         bar.close()
+        completed = True
     finally:
-        if own_executor:
-            executor.shutdown(wait=True, cancel_futures=True)
+        if own_executor:  # stopped short (Ctrl-C): gradings under way are stopped too
+            executor.shutdown(wait=True, cancel_futures=not completed)
     summary.seconds = time.monotonic() - started
     write_csv(summary.records, out_csv)
     return summary

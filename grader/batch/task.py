@@ -47,7 +47,7 @@ def _command(task: GradeTask) -> list[str]:
     return command
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen) -> None:
     """SIGTERM (the grading closes its sandboxed workers), then SIGKILL the whole group."""
     for sig, wait in ((signal.SIGTERM, TERM_GRACE_S), (signal.SIGKILL, 5.0)):
         try:
@@ -79,22 +79,37 @@ def run_task(task: GradeTask) -> dict:
         ``report`` being the grading report as a dict (None unless graded).
     """
     started = time.monotonic()
-    Path(task.json_out).unlink(missing_ok=True)
-    Path(task.log_out).parent.mkdir(parents=True, exist_ok=True)
+    prepare(task)
     with open(task.log_out, "w", encoding="utf-8") as log:
         process = subprocess.Popen(_command(task), stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
         try:
             code = process.wait(timeout=task.timeout_s)
         except subprocess.TimeoutExpired:
-            _stop(process)
-            Path(task.json_out).unlink(missing_ok=True)  # a report finished while stopping is not kept
-            return {"student": task.student, "status": TIMEOUT, "report": None,
-                    "seconds": round(time.monotonic() - started, 2),
-                    "message": f"grading took longer than the limit of {task.timeout_s:g} s and was stopped"}
+            stop(process)
+            return timed_out(task, started)
         except BaseException:  # Ctrl-C or a cancelled job: its own session would not get the signal
-            _stop(process)
+            stop(process)
             raise
+    return outcome(task, started, f"the grading process exited with status {code} without a report")
+
+
+def prepare(task: GradeTask) -> None:
+    """No report left from an earlier grading; the log's folder made."""
+    Path(task.json_out).unlink(missing_ok=True)
+    Path(task.log_out).parent.mkdir(parents=True, exist_ok=True)
+
+
+def timed_out(task: GradeTask, started: float) -> dict:
+    """The record of a grading stopped at the time limit (a report finished meanwhile is not kept)."""
+    Path(task.json_out).unlink(missing_ok=True)
+    return {"student": task.student, "status": TIMEOUT, "report": None,
+            "seconds": round(time.monotonic() - started, 2),
+            "message": f"grading took longer than the limit of {task.timeout_s:g} s and was stopped"}
+
+
+def outcome(task: GradeTask, started: float, without_report: str) -> dict:
+    """The record of a finished grading, from the report it wrote (``without_report``: why none)."""
     seconds = round(time.monotonic() - started, 2)
     try:
         report = json.loads(Path(task.json_out).read_text(encoding="utf-8"))
@@ -102,6 +117,5 @@ def run_task(task: GradeTask) -> dict:
     except (OSError, json.JSONDecodeError):
         tail = _log_tail(Path(task.log_out))
         return {"student": task.student, "status": ERROR, "report": None, "seconds": seconds,
-                "message": f"the grading process exited with status {code} without a report: "
-                           + " | ".join(tail)}
+                "message": f"{without_report}: " + " | ".join(tail)}
     return {"student": task.student, "status": GRADED, "report": report, "seconds": seconds, "message": ""}
