@@ -6,8 +6,13 @@ All in one run, side by side, on exercise 3 (full gradings unless ``-k``):
   another, each a fresh process, with the reference's answer cache off (every grading asks
   its reference everything, as before the cache) and on (a regrade's cache, empty at first);
 * ``grade batch`` at each ``--jobs`` over three classes: different reference copies, one-bug
-  copies (the golden mutants in turn), and a mix of one-bug copies and hostile submissions;
-  each regrade starts with an empty answer cache, as a real regrade does.
+  copies (the golden mutants in turn), and a mix of one-bug copies and hostile submissions,
+  in warm slots (the default: one long-lived grader per job); the reference class also with a
+  fresh process per student (``warm=False``, as before the slots). Each regrade starts with an
+  empty answer cache, as a real regrade does.
+
+The issue's yardstick is ``grade batch --jobs 2`` over ``2 * count`` reference copies against
+``grade`` one by one over ``count``: ``--batch-count`` sets the batch classes' size.
 
 Copies differ by a comment, so that no grading is reused from an earlier one.
 
@@ -71,12 +76,14 @@ def one_by_one(tmp: Path, count: int, keyword: str | None, cache: bool) -> float
     return 60.0 * count / (time.perf_counter() - started)
 
 
-def batch(tmp: Path, kind: str, count: int, jobs: int, keyword: str | None, timeout_s: float) -> tuple[float, float]:
+def batch(tmp: Path, kind: str, count: int, jobs: int, keyword: str | None, timeout_s: float,
+          warm: bool = True) -> tuple[float, float]:
     """(seconds, submissions per minute) of one fresh regrade of one class."""
-    folder = make_class(tmp / f"{kind}-{jobs}", kind, count)
+    name = f"{kind}-{jobs}-{'warm' if warm else 'cold'}"
+    folder = make_class(tmp / name, kind, count)
     _fresh_cache(tmp)
-    summary = regrade("exercise3", folder, tmp / f"grades-{kind}-{jobs}.csv", jobs=jobs, keyword=keyword,
-                      timeout_s=timeout_s, force=True, progress=False, same_user=os.geteuid() != 0)
+    summary = regrade("exercise3", folder, tmp / f"grades-{name}.csv", jobs=jobs, keyword=keyword,
+                      timeout_s=timeout_s, force=True, progress=False, same_user=os.geteuid() != 0, warm=warm)
     if summary.failed:
         print(f"  note: {summary.failed} of {count} {kind} submissions ended without a report")
     return summary.seconds, summary.per_minute
@@ -85,6 +92,7 @@ def batch(tmp: Path, kind: str, count: int, jobs: int, keyword: str | None, time
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=4, help="submissions per class (default 4)")
+    parser.add_argument("--batch-count", type=int, help="submissions per batch class (default: --count)")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="job counts (default 1 2)")
     parser.add_argument("-k", dest="keyword", help="grade only the tests matching this (pytest -k)")
     parser.add_argument("--timeout", type=float, default=600.0, help="per-submission limit in seconds")
@@ -95,13 +103,15 @@ def main(argv=None) -> int:
         tmp = Path(name)
         cold = one_by_one(tmp, args.count, args.keyword, cache=False)
         cached = one_by_one(tmp, args.count, args.keyword, cache=True)
-        print(f"{'grade, one by one, no answer cache':<44} {cold:>7.2f} per minute   1.00x")
-        print(f"{'grade, one by one, answer cache':<44} {cached:>7.2f} per minute {cached / cold:>6.2f}x")
-        for kind in KINDS:
-            for jobs in args.jobs:
-                seconds, per_minute = batch(tmp, kind, args.count, jobs, args.keyword, args.timeout)
-                label = f"grade batch --jobs {jobs}, {kind} ({seconds:.0f} s)"
-                print(f"{label:<44} {per_minute:>7.2f} per minute {per_minute / cold:>6.2f}x", flush=True)
+        print(f"{'grade, one by one, no answer cache':<50} {cold:>7.2f} per minute   1.00x")
+        print(f"{'grade, one by one, answer cache':<50} {cached:>7.2f} per minute {cached / cold:>6.2f}x")
+        count = args.batch_count or args.count
+        runs = [(kind, jobs, True) for kind in KINDS for jobs in args.jobs]
+        runs += [("reference", jobs, False) for jobs in args.jobs]
+        for kind, jobs, warm in runs:
+            seconds, per_minute = batch(tmp, kind, count, jobs, args.keyword, args.timeout, warm)
+            label = f"grade batch --jobs {jobs}, {kind}{'' if warm else ', cold'} ({count} in {seconds:.0f} s)"
+            print(f"{label:<50} {per_minute:>7.2f} per minute {per_minute / cold:>6.2f}x", flush=True)
     return 0
 
 

@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from grader import exercises
 from grader.batch.dask_executor import DaskUnavailable, dask_executor
-from grader.batch.runner import DEFAULT_TIMEOUT_S, SameUserRefused, regrade
+from grader.batch.runner import DEFAULT_SHRINK_S, DEFAULT_TIMEOUT_S, SameUserRefused, regrade
 
 USAGE_ERROR = 2
 
@@ -27,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--feedback-dir", help="per-student JSON feedback (default: <out>_feedback/)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
                         help=f"seconds one student's grading may take (default {DEFAULT_TIMEOUT_S:g})")
+    parser.add_argument("--shrink-seconds", type=float, default=DEFAULT_SHRINK_S, dest="shrink_s",
+                        help="seconds per test spent looking for a smaller failing input (default "
+                             f"{DEFAULT_SHRINK_S:g}; the feedback says when the search was cut short)")
     parser.add_argument("--solutions", metavar="DIR", help="reference solutions (default: solutions/)")
     parser.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     parser.add_argument("-k", dest="keyword", help="only the tests whose names match (pytest -k)")
@@ -42,7 +45,7 @@ def main(argv, console: Console, errors: Console) -> int:
         with dask_executor(args.dask) if args.dask else nullcontext() as executor:
             summary = regrade(args.exercise, args.submissions, args.out, jobs=args.jobs, timeout_s=args.timeout,
                               feedback_dir=args.feedback_dir, keyword=args.keyword, solutions_dir=args.solutions,
-                              force=args.force, same_user=args.same_user, executor=executor)
+                              force=args.force, same_user=args.same_user, executor=executor, shrink_s=args.shrink_s)
     except (SameUserRefused, DaskUnavailable) as exc:
         errors.print(f"grade batch: {escape(str(exc))}")
         return USAGE_ERROR

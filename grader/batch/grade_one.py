@@ -15,6 +15,7 @@ import sys
 from rich.console import Console
 
 from grader import api
+from grader.sandbox.limits import Limits
 from grader.report.json_report import write_text_atomic
 from grader.report.terminal import render
 
@@ -24,10 +25,10 @@ def interrupt(signum, frame):
 
 
 def grade_to_files(exercise: str, submission: str, *, json_out: str, feedback_dir: str, solutions=None,
-                   keyword=None, sandbox: str = "require", log=None) -> None:
+                   keyword=None, sandbox: str = "require", shrink_s: float | None = None, log=None) -> None:
     """Grade; the report as JSON in ``json_out``, and as text on ``log`` (stdout by default)."""
     report = api.grade(exercise, submission, solutions_dir=solutions, feedback_dir=feedback_dir,
-                       keyword=keyword, sandbox=sandbox)
+                       keyword=keyword, sandbox=sandbox, limits=Limits(shrink_s=shrink_s))
     write_text_atomic(json_out, json.dumps(report.to_dict(), indent=2))
     render(report, Console(file=log or sys.stdout, width=100, highlight=False, color_system=None))
 
@@ -41,10 +42,11 @@ def main(argv=None) -> int:
     parser.add_argument("--solutions")
     parser.add_argument("-k", dest="keyword")
     parser.add_argument("--sandbox", choices=("auto", "require", "off"), default="require")
+    parser.add_argument("--shrink-seconds", type=float, dest="shrink_s")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, interrupt)
     grade_to_files(args.exercise, args.submission, json_out=args.json_out, feedback_dir=args.feedback_dir,
-                   solutions=args.solutions, keyword=args.keyword, sandbox=args.sandbox)
+                   solutions=args.solutions, keyword=args.keyword, sandbox=args.sandbox, shrink_s=args.shrink_s)
     return 0
 
 

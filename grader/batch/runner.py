@@ -31,6 +31,7 @@ from grader.exercises import KIT_ROOT
 from grader.session import default_solutions_dir
 
 DEFAULT_TIMEOUT_S = 600.0
+DEFAULT_SHRINK_S = 20.0  # per test: a bug's smallest input is not worth minutes of everyone's regrade
 SAME_USER_REFUSAL = (
     "grade batch runs other people's code, and this grader is not root: every submission would run as "
     "you, able to read your files, each other's submissions and gradings, and to signal them. Run it as "
@@ -69,7 +70,7 @@ class BatchSummary:
 
 
 def _task(entry: StudentSubmission, exercise_id: str, feedback_dir: Path, timeout_s: float,
-          keyword: str | None, solutions_dir: Path | None, sandbox: str) -> GradeTask:
+          keyword: str | None, solutions_dir: Path | None, sandbox: str, shrink_s: float | None) -> GradeTask:
     name = entry.safe_name
     # absolute(), not resolve(): a student's symlink must reach the resolver as a link, to be refused.
     return GradeTask(student=entry.student, submission=str(entry.path.absolute()), exercise=exercise_id,
@@ -77,13 +78,14 @@ def _task(entry: StudentSubmission, exercise_id: str, feedback_dir: Path, timeou
                      log_out=str((feedback_dir / f"{name}.txt").resolve()),
                      feedback_dir=str((feedback_dir / name).resolve()), timeout_s=timeout_s,
                      keyword=keyword, solutions_dir=str(solutions_dir) if solutions_dir else None,
-                     sandbox=sandbox)
+                     sandbox=sandbox, shrink_s=shrink_s)
 
 
 def regrade(exercise_id: str, submissions_dir, out_csv="grades.csv", *, jobs: int = 2,
             timeout_s: float = DEFAULT_TIMEOUT_S, feedback_dir=None, keyword: str | None = None,
             solutions_dir=None, executor: Executor | None = None, force: bool = False,
-            progress: bool = True, same_user: bool = False, warm: bool = True) -> BatchSummary:
+            progress: bool = True, same_user: bool = False, warm: bool = True,
+            shrink_s: float | None = DEFAULT_SHRINK_S) -> BatchSummary:
     """Grade every student in ``submissions_dir``; write the CSV and per-student JSON feedback.
 
     Args:
@@ -101,6 +103,8 @@ def regrade(exercise_id: str, submissions_dir, out_csv="grades.csv", *, jobs: in
         same_user: grade as this (non-root) user, with no uid of their own for the submissions.
         warm: the runner's own executor keeps one warm grader per job (grader/batch/warm_pool.py);
             False starts a fresh grading process per student.
+        shrink_s: seconds hypothesis may spend per test looking for a smaller failing input
+            (None: its own limit, five minutes); a report says when the search was cut short.
 
     Raises:
         SameUserRefused: not root and not ``same_user``.
@@ -129,7 +133,7 @@ def regrade(exercise_id: str, submissions_dir, out_csv="grades.csv", *, jobs: in
     completed = False
     try:
         futures = {executor.submit(run_task, _task(entry, exercise.id, feedback_dir, timeout_s, keyword,
-                                                   solutions_dir, sandbox)): (entry, digest)
+                                                   solutions_dir, sandbox, shrink_s)): (entry, digest)
                    for entry, digest in pending}
         bar = tqdm(total=len(futures), desc=f"grading {exercise.id}", unit="student", file=sys.stderr,
                    disable=not progress)

@@ -34,6 +34,7 @@ class GradeTask:
     keyword: str | None = None
     solutions_dir: str | None = None
     sandbox: str = "require"  # the grade command's --sandbox: "require" as root
+    shrink_s: float | None = None  # hypothesis's search for a smaller failing input, per test
     python: str = sys.executable
 
 
@@ -44,6 +45,8 @@ def _command(task: GradeTask) -> list[str]:
         command += ["--solutions", task.solutions_dir]
     if task.keyword:
         command += ["-k", task.keyword]
+    if task.shrink_s is not None:
+        command += ["--shrink-seconds", str(task.shrink_s)]
     return command
 
 

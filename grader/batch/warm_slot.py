@@ -61,7 +61,7 @@ def serve(tasks, replies) -> None:
             try:
                 grade_to_files(task.exercise, task.submission, json_out=task.json_out,
                                feedback_dir=task.feedback_dir, solutions=task.solutions_dir,
-                               keyword=task.keyword, sandbox=task.sandbox, log=log)
+                               keyword=task.keyword, sandbox=task.sandbox, shrink_s=task.shrink_s, log=log)
             except Exception:  # the batch reads "no report" and this log's tail
                 traceback.print_exc(file=log)
         replies.write(DONE + "\n")

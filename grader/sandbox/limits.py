@@ -24,6 +24,7 @@ class Limits:
     total_s: float = 900.0  # the whole grading run; later tests fail fast once it is spent
     strikes: int = 2  # after this many timeouts ...
     after_strikes_timeout_s: float = 5.0  # ... every call gets at most this long
+    shrink_s: float | None = None  # hypothesis's search for a smaller failing input, per test (grader.shrink_budget)
 
     def apply(self, dropped_user: bool) -> None:
         """Run in the child between fork and exec."""

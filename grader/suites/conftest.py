@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import hypothesis_profile
+from grader import hypothesis_profile, shrink_budget
 from grader.devices import cuda_available
 from grader.plugin import active_session
 from grader.session import DEFAULT_TEST_TIMEOUT_S
@@ -122,9 +122,13 @@ def pytest_runtest_call(item):
     marker = item.get_closest_marker("timeout_s")
     grading.set_deadline(float(marker.args[0]) if marker else DEFAULT_TEST_TIMEOUT_S)
     try:
-        return (yield)
+        with shrink_budget.bounded(grading.limits.shrink_s) as budget:
+            return (yield)
     finally:
         grading.set_deadline(None)
+        budget.saw(getattr(item, "hypothesis_report_information", ""))  # hypothesis's pytest plugin's reporter
+        if budget.spent:
+            grading.record_for(item.nodeid).note(budget.note())
 
 
 @pytest.hookimpl(wrapper=True)
