@@ -44,14 +44,6 @@ def _machine_share(request, tmp_path_factory):
         yield
 
 
-def quiet_when_timed(mutants, timing_tests):
-    """Golden bugs as parameters; those expected to fail a timing test get the machine to themselves."""
-    def timed(bug) -> bool:
-        return any(name.split("[")[0] in timing_tests for name in bug.fails)
-    return [pytest.param(bug, id=bug.name, marks=[pytest.mark.quiet_machine] if timed(bug) else [])
-            for bug in mutants]
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _reference_answers_shared_by_the_run(tmp_path_factory):
     """Every grading of this run (xdist workers and subprocesses too) shares the reference's

@@ -1,10 +1,10 @@
 """A correct solution in another style gets full marks, on every exercise.
 
-Exercise 1's is a golden mutant (tests/golden/exercise1/composed.py, graded in
-tests/test_exercise1_golden.py); those of exercises 2 to 5 are whole modules written from the
-stubs' docstrings alone (tests/golden/exerciseN/another_style.py), graded here under the name
-the grader expects. Each shares no stretch of code with the reference, and each passes the
-submission policy as it is.
+Each exercise, 1 to 5, has a whole module written from its stub's docstrings alone
+(tests/golden/exerciseN/another_style.py), graded here under the name the grader expects.
+Exercise 1 also keeps its composed-ops golden mutant (tests/golden/exercise1/composed.py,
+graded in tests/test_exercise1_golden.py); now it has a whole module too. Each module shares
+no stretch of code with the reference, and each passes the submission policy as it is.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from tests.conftest import assert_full_marks
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 KIT = GOLDEN.parents[1]
-EXERCISES = [f"exercise{n}" for n in range(2, 6)]
+EXERCISES = [f"exercise{n}" for n in range(1, 6)]
 
 
 def another_style(exercise_id: str) -> Path:

@@ -1,4 +1,7 @@
-"""Exercise 3 graded for real: the reference, the stubs, golden bugs and hostile submissions."""
+"""Exercise 3's own golden tests: hostile submissions, timing cheats, the feedback's wording.
+
+The reference, the stub and the golden bank are graded in tests/test_golden_bank.py.
+"""
 from __future__ import annotations
 
 import re
@@ -9,9 +12,8 @@ import pytest
 
 from grader.policy import scan_source
 from grader.sandbox.limits import Limits
-from tests.conftest import assert_full_marks, assert_scores_zero, failed_tests, quiet_when_timed
+from tests.conftest import failed_tests
 from tests.golden.exercise3.buggy import MODULE, MUTANTS
-from tests.golden.exercise3.degenerate import DEGENERATE
 from tests.golden.exercise3.timing_cheats import RECOGNISES_THE_TIMING_INPUTS, TIMING_TESTS
 
 HOSTILE = sorted((Path(__file__).parent / "golden" / "exercise3" / "hostile").glob("*.py"))
@@ -21,23 +23,6 @@ FIRED = {"reads_the_git_history": ".git"}
 REFUSED_BY = {"attacks_the_grader_process": "signals", "copies_the_reference": "kit-internals",
               "forges_worker_replies": "introspection", "monkeypatches_the_grader": "kit-internals",
               "os_exit_in_every_function": "os", "reads_the_git_history": "introspection"}
-
-
-def test_reference_scores_full_marks(grade_submission, kit_root):
-    report = grade_submission("exercise3", kit_root / "solutions" / f"{MODULE}.py")
-    assert_full_marks(report)
-
-
-def test_stub_scores_zero(grade_submission, kit_root):
-    report = grade_submission("exercise3", kit_root / "exercises" / f"{MODULE}.py")
-    assert_scores_zero(report)
-
-
-@pytest.mark.parametrize("bug", quiet_when_timed(MUTANTS, TIMING_TESTS))
-def test_golden_bug_loses_exactly_its_tests(grade_submission, tmp_path, bug):
-    report = grade_submission("exercise3", bug.write(MODULE, tmp_path))
-    assert not report.errors, report.errors
-    assert failed_tests(report) == bug.fails, {t.test_id: t.output for t in report.tests if t.status == "failed"}
 
 
 @pytest.mark.parametrize("path", HOSTILE, ids=lambda p: p.stem)
@@ -85,14 +70,6 @@ def test_feedback_shows_the_smallest_failing_input(grade_submission, tmp_path):
     assert "Smallest failing input found: case=(1, 2, False, False)" in result.output, result.output
     assert "expected: [1]" in result.output and "received: []" in result.output
     assert "Worker object" not in result.output
-
-
-@pytest.mark.parametrize("bug", DEGENERATE, ids=lambda m: m.name)
-def test_doing_nothing_earns_only_the_points_of_what_is_left_intact(grade_submission, tmp_path, bug):
-    """A constant function loses every test of it, properties included (tests/golden/.../degenerate.py)."""
-    report = grade_submission("exercise3", bug.write(MODULE, tmp_path))
-    assert not report.errors, report.errors
-    assert failed_tests(report) == bug.fails, {t.test_id: t.output for t in report.tests if t.status == "failed"}
 
 
 def test_recognising_the_timing_inputs_loses_exactly_the_timing_tests(grade_submission, tmp_path):

@@ -1,0 +1,115 @@
+"""Every exercise graded for real: the reference, the stubs, and the golden bank.
+
+The reference earns every point, the stubs none, and each golden submission
+(``tests/golden/exerciseN/buggy.py`` and ``degenerate.py``, named after what they do wrong)
+loses exactly its tests: no more, no fewer; where it names parametrized cases, exactly those
+cases. A CUDA test is never passed without a GPU: it is skipped with its reason. The tests
+particular to one exercise (hostile submissions, the feedback's wording) live in
+``tests/test_exerciseN_golden.py``.
+"""
+from __future__ import annotations
+
+import importlib
+
+import pytest
+import torch
+
+from tests.conftest import assert_full_marks, failed_tests
+
+EXERCISES = [f"exercise{n}" for n in range(1, 6)]
+# The plots a full grading must leave in the feedback folder.
+PLOTS = {"exercise2": "exercise2_airfoil.png", "exercise3": "exercise3_variance.png",
+         "exercise4": "exercise4_gflops_cpu.png", "exercise5": "exercise5_large_batch.png"}
+
+
+def golden(exercise_id: str, name: str):
+    """``tests.golden.<exercise>.<name>``, or None where the exercise has no such file."""
+    try:
+        return importlib.import_module(f"tests.golden.{exercise_id}.{name}")
+    except ModuleNotFoundError:
+        return None
+
+
+def module_name(exercise_id: str) -> str:
+    return golden(exercise_id, "buggy").MODULE
+
+
+def bank(exercise_id: str) -> list:
+    """The exercise's golden bugs, then its degenerate submissions."""
+    degenerate = golden(exercise_id, "degenerate")
+    return [*golden(exercise_id, "buggy").MUTANTS, *(degenerate.DEGENERATE if degenerate else [])]
+
+
+def timing_tests(exercise_id: str) -> set[str]:
+    """Suite tests that compare measured times: a bug expected to fail one needs a quiet machine."""
+    cheats = golden(exercise_id, "timing_cheats")
+    return set(getattr(cheats, "TIMING_TESTS", ()) or getattr(golden(exercise_id, "buggy"), "TIMING_TESTS", ()))
+
+
+def bank_cases() -> list:
+    cases = []
+    for exercise_id in EXERCISES:
+        timed = timing_tests(exercise_id)
+        for bug in bank(exercise_id):
+            slow = any(name.split("[")[0] in timed for name in bug.fails)
+            cases.append(pytest.param(exercise_id, bug, id=f"{exercise_id}-{bug.name}",
+                                      marks=[pytest.mark.quiet_machine] if slow else []))
+    return cases
+
+
+def expected_failures(exercise_id: str, bug) -> set[str]:
+    """The bug's tests; on a GPU, exercise 4's CPU cases fail on CUDA too, plus its GPU-only failures."""
+    if exercise_id != "exercise4" or not torch.cuda.is_available():
+        return set(bug.fails)
+    on_gpu = {name.replace("cpu]", "cuda]") for name in bug.fails if name.endswith("cpu]")}
+    return set(bug.fails) | on_gpu | golden(exercise_id, "buggy").GPU_FAILS.get(bug.name, set())
+
+
+def cuda_tests_skipped_where_no_gpu(report) -> list:
+    """The CUDA tests; where there is no GPU each is skipped with its reason, never passed."""
+    cuda = [t for t in report.tests if "cuda" in t.test_id]
+    if not torch.cuda.is_available():
+        assert all(t.status == "skipped" and "CUDA" in t.output for t in cuda), \
+            [(t.test_id, t.status, t.output) for t in cuda]
+    return cuda
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_reference_scores_full_marks(grade_submission, kit_root, exercise_id):
+    report = grade_submission(exercise_id, kit_root / "solutions" / f"{module_name(exercise_id)}.py")
+    assert_full_marks(report)
+    cuda_tests_skipped_where_no_gpu(report)
+    if exercise_id in PLOTS:
+        assert any(a.endswith(PLOTS[exercise_id]) for a in report.artifacts), report.artifacts
+    if exercise_id == "exercise4":
+        assert any(e.name.startswith("Blocked GFLOPS") and e.value > 0 for e in report.leaderboard)
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_stub_scores_zero(grade_submission, kit_root, exercise_id):
+    """Every test fails, saying the work is not done yet (CUDA tests are skipped without a GPU)."""
+    report = grade_submission(exercise_id, kit_root / "exercises" / f"{module_name(exercise_id)}.py")
+    cuda = cuda_tests_skipped_where_no_gpu(report)
+    assert report.score == 0 and report.tests
+    assert all(t.status == "failed" for t in report.tests if t not in cuda or torch.cuda.is_available())
+    assert any("is not implemented yet" in t.output for t in report.tests)
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_the_bank_names_each_submission_once_and_is_large_enough(exercise_id):
+    names = [bug.name for bug in bank(exercise_id)]
+    assert len(names) >= 8 and len(set(names)) == len(names)
+    gpu_only = getattr(golden(exercise_id, "buggy"), "GPU_FAILS", {})  # correct on a CPU, wrong on a GPU
+    assert all(bug.fails or bug.name in gpu_only for bug in bank(exercise_id)), "a golden bug must lose something"
+
+
+@pytest.mark.parametrize("exercise_id,bug", bank_cases())
+def test_golden_submission_loses_exactly_its_tests(grade_submission, tmp_path, exercise_id, bug):
+    report = grade_submission(exercise_id, bug.write(module_name(exercise_id), tmp_path))
+    assert not report.errors, report.errors
+    expected = expected_failures(exercise_id, bug)
+    if exercise_id == "exercise4":  # matched case by case, parameters included
+        lost = {t.test_id for t in report.tests if t.status == "failed"}
+    else:
+        lost = failed_tests(report, expected)
+    assert lost == expected, {t.test_id: t.output[:600] for t in report.tests if t.status == "failed"}
