@@ -4,7 +4,8 @@ Exercise 1: the ops compute their own gradients, so no torch autograd (``torch.a
 ``torch.func``, ``requires_grad``, ``nn.Parameter``: without a tensor that requires grad no
 ``.backward()`` of torch can run).
 
-Exercise 4: each strategy is the product its docstring asks for.
+Exercise 4: each strategy is the product its docstring asks for (what ``matmul_full`` and
+``matmul_blocked`` must contain: :mod:`grader.policy_required`).
 
 * ``matmul_elementwise``: dot products only (``torch.dot``, ``(x * y).sum()``, or ``@`` /
   ``matmul`` between two vectors); no matrix-vector (``mv``) or matrix-matrix call.
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+
+from grader.policy_required import missing_structure
 
 EXERCISE1_NAMES = {"autograd", "requires_grad", "requires_grad_", "grad_fn", "enable_grad",
                    "set_grad_enabled", "Parameter", "functorch", "vjp", "jvp", "jacrev", "jacfwd"}
@@ -85,7 +88,8 @@ def _exercise4(tree: ast.Module, scanner) -> list:
             why = STRATEGY_WHY[name]
             found += [_named(r, name) for r in _products_in(function, vectors, scanner, why, vectors == 2)]
             found += [_named(r, name) for r in _helpers(tree, function, defs, scanner, why, vectors == 2)]
-    return found
+    return found + missing_structure(tree, lambda node, why, name: _refusal(scanner, node, "exercise4-strategy",
+                                                                             why, name))
 
 
 def _products_in(function: ast.AST, vectors: int, scanner, why: str, elementwise: bool) -> list:

@@ -1,6 +1,7 @@
 """The submission policy: every honest module passes it, the dodges an attacker tries do not."""
 from __future__ import annotations
 
+import ast
 import importlib
 import textwrap
 
@@ -15,7 +16,7 @@ EXERCISES = [f"exercise{n}" for n in range(1, 6)]
 # Golden mutants that break their exercise's own rule on purpose: the function they cheat in.
 CHEATS = {"elementwise_returns_torch_mm": "matmul_elementwise",
           "elementwise_copies_entries_of_torch_mm": "matmul_elementwise",
-          "columnwise_multiplies_by_mm": "matmul_columnwise"}
+          "columnwise_multiplies_by_mm": "matmul_columnwise", "blocked_ignores_block_size": "matmul_blocked"}
 
 
 def _honest_modules():
@@ -160,22 +161,27 @@ STRATEGY_CASES = [
     ("matmul_columnwise", "return torch.stack([B @ C[:, j] for j in range(C.shape[1])], dim=1)", False),
     ("matmul_columnwise", "return torch.stack([B @ C[:, j:j + 1] for j in range(C.shape[1])], dim=1)", True),
     ("matmul_columnwise", "return B.__matmul__(C)", True),
+    # What matmul_full and matmul_blocked must contain (grader/policy_required.py).
+    ("matmul_full", "return torch.mm(B, C)", False),
+    ("matmul_full", "return B @ C", False),
+    ("matmul_full", "return _helper(B, C)", False),
+    ("matmul_full", "return torch.stack([torch.mv(C.T, row) for row in B])", True),
+    ("matmul_blocked", "A = torch.zeros(len(B), C.shape[1])\n    for s in range(0, C.shape[1], block_size):\n"
+                       "        A[:, s:s + block_size] = torch.mm(B, C[:, s:s + block_size])\n    return A", False),
+    ("matmul_blocked", "return torch.cat([B @ part for part in C.split(block_size, dim=1)], dim=1)", False),
+    ("matmul_blocked", "step = block_size\n    return torch.cat([_helper(B, C[:, s:s + step]) "
+                       "for s in range(0, C.shape[1], step)], 1)", False),
+    ("matmul_blocked", "return torch.mm(B, C)", True),
+    ("matmul_blocked", "return torch.cat([B @ C[:, s:s + 64] for s in range(0, C.shape[1], 64)], 1)", True),
+    ("matmul_blocked", "for s in range(0, C.shape[1], block_size):\n        pass\n    return torch.mm(B, C)", True),
 ]
 
 
 @pytest.mark.parametrize("function,body,refused", STRATEGY_CASES)
 def test_exercise4_strategies_are_the_asked_products(function, body, refused):
-    source = textwrap.dedent(f"""
-        import numpy as np
-        import torch
-        MUL = torch.mm
-
-        def _helper(B, C):
-            return torch.mm(B, C)
-
-        def {function}(B, C):
-            {body}
-        """)
+    source = ("import numpy as np\nimport torch\nMUL = torch.mm\n\n\ndef _helper(B, C):\n    return torch.mm(B, C)"
+              f"\n\n\ndef {function}(B, C, block_size=64):\n    {body}\n")
+    ast.parse(source)  # the case is real code (a case that does not parse would pass unread)
     findings = exercise_findings(source, "exercise4")
     assert scan_source(source, "exercise4") == []
     assert bool(findings) == refused, findings

@@ -118,7 +118,7 @@ def test_blocked_default_block_size(student):
     check_product(out, B, C, "blocked", "B (3, 4), C (4, 130), default block_size")
 
 
-# -- each strategy is the asked one (recorded torch calls) ------------------------------------
+# -- each strategy is the asked one: its source; the calls it records can only fail it ----------
 @pytest.mark.points(2)
 @pytest.mark.parametrize("strategy", STRATEGIES)
 @settings(max_examples=10)
