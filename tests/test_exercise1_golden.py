@@ -7,6 +7,7 @@ from __future__ import annotations
 from tests.conftest import assert_full_marks
 from tests.golden.exercise1.buggy import MODULE, MUTANTS
 from tests.golden.exercise1.composed import COMPOSED
+from tests.golden.mutants import mutant
 
 
 def test_ops_built_from_other_ops_score_full_marks(grade_submission, tmp_path):
@@ -49,3 +50,30 @@ def test_a_wrong_mean_is_shown_first_and_its_dependants_marked(grade_submission,
         assert report.failing_dependencies(test) == ["mean"], test.test_id
         assert report.feedback(test).startswith("depends on mean, which fails: fix that first\n")
     assert all(not report.failing_dependencies(t) for t in roots)
+
+
+# relu's gradient by torch autograd; the hostile twin also patches its worker's call recorder so
+# that the probe reports no torch call at all (the policy off: it imports the kit's probes).
+RELU_BY_TORCH = ("            self.grad += (self.data > 0) * result.grad\n",
+                 "            import torch\n"
+                 "            x = torch.tensor(self.data, requires_grad=True)\n"
+                 "            torch.relu(x).backward(torch.tensor(result.grad))\n"
+                 "            self.grad += x.grad.numpy()\n")
+FORGED_RECORDER = ("\nimport grader.probes.exercise1 as _probes\n"
+                   "_probes.record_calls = lambda function: (function(), [])\n")
+
+
+def test_torch_autograd_is_read_from_the_source_even_with_a_forged_recorder(grade_submission, tmp_path,
+                                                                             monkeypatch):
+    monkeypatch.setenv("GRADER_POLICY", "off")
+    honest = mutant("relu_by_torch_autograd", RELU_BY_TORCH, set()).source(MODULE)
+    for name, source in (("honest", honest), ("forged", honest + FORGED_RECORDER)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / f"{MODULE}.py").write_text(source)
+        report = grade_submission("exercise1", folder / f"{MODULE}.py", keyword="numpy_only")
+        line = next(n for n, text in enumerate(source.splitlines(), 1) if "requires_grad=True" in text)
+        assert report.tests and report.score == 0, (name, [(t.test_id, t.output) for t in report.tests])
+        for test in report.tests:
+            assert f"uses torch autograd (line {line}: `x = torch.tensor(self.data, requires_grad=True)`)" \
+                in test.output, (name, test.output)

@@ -154,9 +154,13 @@ def numpy_only_operands(op: str) -> list:
 @checks("op")
 @pytest.mark.points(0.5)
 @pytest.mark.parametrize("op", list(OPS))
-def test_op_uses_numpy_only(student, op):
+def test_op_uses_numpy_only(student, source_findings, op):
     """The op is written with numpy: no torch, no torch autograd"""
-    operands = numpy_only_operands(op)
+    for finding in (f for found in source_findings.values() for f in found):  # the source, read here
+        fail(OPS[op].symbol, f"uses torch autograd (line {finding.line}: `{finding.code}`)", expected="numpy only",
+             received=finding.why, hint="build the forward value and the gradient with numpy: the point is to "
+                                        "write autograd yourself")
+    operands = numpy_only_operands(op)  # the calls recorded in the worker can only fail it
     forward, _ = torch_result(op, operands)
     try:
         out = student.call(probes.torch_usage, op=op, operands=operand_specs(operands),
