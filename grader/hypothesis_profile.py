@@ -1,7 +1,11 @@
 """Hypothesis settings for grading: deterministic, no deadline, no example database.
 
-``derandomize`` makes every run draw the same examples, so a grade never depends on luck
-and a student sees the same smallest failing input every time.
+Every test of a grading draws from one seed taken from the grading secret
+(:mod:`grader.secret`): the same secret (one regrade, one Gradescope zip, one install) draws
+the same examples, so a grade never depends on luck and a student sees the same smallest
+failing input every time; another secret draws others, so a submission cannot be written
+against the inputs a copy of the kit would show (hypothesis's ``derandomize`` would fix
+them by each test's source, for everyone).
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ EXAMPLES_VARIABLE = "GRADER_HYPOTHESIS_EXAMPLES"
 
 
 def _register() -> None:
-    settings.register_profile(PROFILE, deadline=None, derandomize=True, database=None,
+    settings.register_profile(PROFILE, deadline=None, derandomize=False, database=None,
                               print_blob=False, max_examples=int(os.environ.get(EXAMPLES_VARIABLE, 50)),
                               suppress_health_check=list(HealthCheck),
                               # "explain" reruns a failing test ~100 times for notes we do not show.
@@ -34,3 +38,23 @@ def load() -> str:
 def restore(previous: str) -> None:
     """Put back the profile that was current before grading (someone else's tests use it)."""
     settings.load_profile(previous)
+
+
+def force_seed():
+    """Make the grading secret's seed hypothesis's for every test; return the one it replaces.
+
+    The seed is hypothesis's own global one (what its pytest plugin's ``--hypothesis-seed``
+    sets); one given there is kept.
+    """
+    from hypothesis import core
+
+    from grader import secret
+    previous = core.global_force_seed
+    if previous is None:
+        core.global_force_seed = secret.draw("hypothesis examples", 0, 2**32 - 1)
+    return previous
+
+
+def restore_seed(previous) -> None:
+    from hypothesis import core
+    core.global_force_seed = previous

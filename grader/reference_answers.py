@@ -1,7 +1,7 @@
 """The reference's answers, kept for the next grading that asks the same question.
 
-Within one regrade the inputs come from the same seeds (the grading secret, derandomized
-hypothesis), so the reference is asked the same questions for every submission, and its
+Within one regrade the inputs come from the same seeds (the grading secret, which seeds
+hypothesis too), so the reference is asked the same questions for every submission, and its
 answers never change. A grading asks its reference worker through :class:`ReferenceAnswers`:
 an answer already known is read from a small SQLite file instead, and a reference whose
 every answer is known is never even started (unless a timing test needs it; timed calls

@@ -98,3 +98,8 @@ def assert_scores_zero(report) -> None:
     assert report.score == 0
     assert all(t.status == "failed" for t in report.tests)
     assert any("is not implemented yet" in t.output for t in report.tests)
+
+
+# The kit's own gradings draw their hypothesis examples and timing shapes from one fixed secret,
+# so a run of the kit's tests is reproducible (a course's secret draws other inputs).
+os.environ.setdefault("GRADER_SECRET", "the kit's own tests")

@@ -26,6 +26,7 @@ from grader.session import DEFAULT_TEST_TIMEOUT_S
 
 __tracebackhide__ = True
 PREVIOUS_PROFILE = pytest.StashKey[str]()
+PREVIOUS_SEED = pytest.StashKey[object]()
 NO_CUDA = "no CUDA device on this machine: the GPU timing checks run where one is present"
 
 MARKERS = (
@@ -42,10 +43,12 @@ def pytest_configure(config):
         config.addinivalue_line("markers", marker)
     # Before any suite is imported: @settings(...) captures the profile in force at import.
     config.stash[PREVIOUS_PROFILE] = hypothesis_profile.load()
+    config.stash[PREVIOUS_SEED] = hypothesis_profile.force_seed()  # the examples come from the grading secret
 
 
 def pytest_unconfigure(config):
     hypothesis_profile.restore(config.stash.get(PREVIOUS_PROFILE, "default"))
+    hypothesis_profile.restore_seed(config.stash.get(PREVIOUS_SEED, None))
 
 
 def _session(request):
