@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib.util
 
+import torch
+
 from grader.checks import torch_calls
 from grader.policy import scan_source
 from tests.golden.exercise4.buggy import HIDES_TORCH_MM_FROM_THE_RECORDER, MODULE, MUTANTS

@@ -1,9 +1,8 @@
 """Grading suite for exercise 4: matrix-multiplication strategies and GFLOPS.
 
-Student code runs only in the ``student`` worker; every verdict is computed here. Timed
-work is clocked here too, around probes that repeat the product on fresh inputs and return
-checksums this file verifies (``grader.checks.flops``). Tests run on the CPU and, where a
-CUDA device is present, again on it; without one the CUDA cases are skipped with the reason.
+Student code runs only in the ``student`` worker; every verdict is computed here. Timed work is
+clocked here, around probes that repeat the product on fresh inputs and return checksums verified
+here (``grader.checks.flops``). Tests run on the CPU and, with a CUDA device, again on it.
 """
 from __future__ import annotations
 
@@ -141,8 +140,7 @@ def test_strategy_is_the_asked_one(student, source_findings, strategy, shape, bl
 
 
 # -- timing, clocked here ----------------------------------------------------------------------
-# Each timed probe call multiplies for at least WORK_S (however fast the product), so the
-# call's own overhead is small and a secretly fast strategy cannot hide behind it.
+# Each timed probe call multiplies for at least WORK_S: the call's overhead is small beside it.
 WORK_S = 0.02
 MAX_PRODUCTS = 4000
 SPEED_N = {
@@ -152,14 +150,16 @@ SPEED_N = {
 ORDER_N = 64  # the same size for every strategy in the ordering check
 ORDER_MARGIN = 4.0  # each step must be 4x faster; the reference shows 15-100x on the kit's CPU
 BLOCKED_N = {"cpu": 256, "cuda": 4096}
-# The student's gflops times single calls, the grader whole probe calls: at n = 1024 both are
-# tens of milliseconds long, so a loaded machine stretches them alike.
+# The student's gflops times single calls, the grader whole probe calls: at n = 1024 both are tens of ms long.
 AGREEMENT_N = {"cpu": 1024, "cuda": 4096}
 
 
-def product_timer(worker, strategy: str, n: int, device: str, min_products: int = 1, seed: int = 0):
-    """A zero-argument callable: seconds per product, clocked here, checksums verified."""
+def product_timer(worker, strategy: str, n: int, device: str, min_products: int = 1):
+    """A zero-argument callable: seconds per product, clocked here, checksums verified, inputs from the secret."""
+    seeds = flops.timing_seeds(f"{strategy}/{n}", device)
+
     def run() -> float:
+        seed = next(seeds)
         sums, seconds = worker.timed_call(probes.timed[strategy], n=n, seed=seed, device=device,
                                           min_products=min_products, min_seconds=WORK_S, max_products=MAX_PRODUCTS)
         problem = flops.checksum_problem(sums, n, seed, min_products, MAX_PRODUCTS)
