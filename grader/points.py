@@ -63,7 +63,7 @@ class SuiteTest:
 
 
 def suite_tests(exercise: Exercise) -> list[SuiteTest]:
-    from grader.session import test_title
+    from grader.pytest_reports import test_title
     return [SuiteTest(item.name, test_title(item), item_points(item),
                       item.get_closest_marker("hidden") is not None, item.get_closest_marker("gpu") is not None)
             for item in collect_items(exercise)]

@@ -13,7 +13,7 @@ from _pytest.mark.expression import Expression
 
 
 def _texts(item) -> list[str]:
-    from grader.session import test_title  # the title the report shows
+    from grader.pytest_reports import test_title  # the title the report shows
     return [item.name.lower(), test_title(item).lower()]
 
 

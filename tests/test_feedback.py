@@ -1,7 +1,7 @@
 """How failures read: the check's words and hypothesis's smallest input, nothing of the grader's."""
 from __future__ import annotations
 
-from grader.session import smallest_example
+from grader.pytest_reports import smallest_example
 
 
 def test_drawn_arguments_without_fixtures():
