@@ -19,7 +19,7 @@ from pathlib import Path
 KIT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(KIT))
 
-from grader.checks import noisy_quadratic  # noqa: E402
+from grader.checks import exercise2_noisy_quadratic as noisy_quadratic  # noqa: E402
 from grader.probes import exercise2 as probes  # noqa: E402
 from grader.checks import exercise2_noisy_sgd as suite  # noqa: E402
 

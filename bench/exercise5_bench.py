@@ -6,7 +6,7 @@
   with one and with two threads; the goal is LARS within 3x of SGD;
 * grading time of exercise 5 on the reference (goal: under 60 s on 2 cores);
 * with ``--bands``: the large-batch and ``train_mnist`` figures behind the bands in
-  ``grader.checks.large_batch``, over more seeds than grading runs.
+  ``grader.checks.exercise5_large_batch``, over more seeds than grading runs.
 
 Run: ``python bench/exercise5_bench.py [--bands] [--no-grading]``
 """
@@ -19,8 +19,8 @@ import time
 import torch
 from _common import grading_time, load_reference
 
-from grader.checks import large_batch
-from grader.checks.lars_timing import resnet50_shapes
+from grader.checks import exercise5_large_batch as large_batch
+from grader.checks.exercise5_timing import resnet50_shapes
 from grader.probes import exercise5 as probes
 
 

@@ -35,7 +35,7 @@ from _common import KIT
 import torch
 
 from grader import api
-from grader.checks import flops, timing
+from grader.checks import exercise4_flops as flops, timing
 from grader.sandbox.limits import choose_worker_user, worker_python
 from tests.golden.exercise4.buggy import GPU_FAILS, MODULE, MUTANTS
 from tests.test_exercise4_golden import expected_failures, failed_ids

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.checks import epoch_digest
-from grader.checks.epoch_digest import TimingInputs, epoch_problem
+from grader.checks import exercise3_epoch_digest as epoch_digest
+from grader.checks.exercise3_epoch_digest import TimingInputs, epoch_problem
 
 INPUTS = TimingInputs(n=1000, d=4, seed=1, offsets=(70,))
 

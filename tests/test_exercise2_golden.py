@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from grader.checks import exercise2_noisy_sgd as bounds
-from grader.checks import noisy_quadratic, tail_bounds
+from grader.checks import exercise2_noisy_quadratic as noisy_quadratic, exercise2_tail_bounds as tail_bounds
 from tests.golden.exercise2.buggy import MODULE
 
 

@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from grader.checks import lars_timing, timing
+from grader.checks import exercise5_timing as lars_timing, timing
 from grader.probes import exercise5 as probes
 from grader.sandbox.errors import GradingFailure
 

@@ -2,7 +2,7 @@
 
 The runs are random, so the checks are bands: each is set so that a correct submission
 leaves it by bad luck with a stated, tiny chance, computed from the exact distributions
-(:mod:`grader.checks.noisy_quadratic`, :mod:`grader.checks.tail_bounds`).
+(:mod:`grader.checks.exercise2_noisy_quadratic`, :mod:`grader.checks.exercise2_tail_bounds`).
 tests/test_exercise2_golden.py recomputes every figure below, so a threshold edited without
 its bound fails there; bench/exercise2_bands.py prints them.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks import noisy_quadratic, optimizer_plots
+from grader.checks import exercise2_noisy_quadratic as noisy_quadratic, exercise2_plots as optimizer_plots
 from grader.checks.compare import as_array, fail
 from grader.probes import exercise2 as probes
 

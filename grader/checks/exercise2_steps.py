@@ -1,15 +1,15 @@
 """Exercise 2's optimizer steps and schedule values compared with float64 (trusted side).
 
 A worker's history is one dict per step, ``{"params": [w, b], "states": [...], "t": ...}``;
-it is compared step by step with :mod:`grader.checks.optimizer_math` (or torch.optim, or the
+it is compared step by step with :mod:`grader.checks.exercise2_math` (or torch.optim, or the
 reference), and the first step that differs is the one reported, with the hint that fixes
 the usual mistake.
 """
 from __future__ import annotations
 
-from grader.checks import optimizer_math
+from grader.checks import exercise2_math as optimizer_math
 from grader.checks.compare import assert_close, fail
-from grader.checks.optimizer_cases import describe_case
+from grader.checks.exercise2_cases import describe_case
 from grader.probes import exercise2 as probes
 
 RTOL, ATOL = 1e-9, 1e-12  # float64 in, float64 out: only rounding may differ

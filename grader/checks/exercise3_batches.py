@@ -2,13 +2,13 @@
 
 The probes feed the student's iterators numbered data (row ``i`` holds ``i * D + j``, its
 label ``i``), so every batch says which examples it holds and whether its rows belong to its
-labels; a timed epoch is checked against its digest (:mod:`grader.checks.epoch_digest`).
+labels; a timed epoch is checked against its digest (:mod:`grader.checks.exercise3_epoch_digest`).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from grader.checks import epoch_digest
+from grader.checks import exercise3_epoch_digest as epoch_digest
 from grader.checks.compare import assert_close, fail
 from grader.probes import exercise3 as probes
 

@@ -204,7 +204,7 @@ def train(sub, lr, momentum, batch_size, epochs, seed):
 def _step_inputs(shapes: tuple, seed: int, device: str) -> list:
     """Weights and gradients on ``device``, made once per worker (drawing 51 M numbers takes
     far longer than a step on a GPU)."""
-    from grader.checks.lars_timing import parameter
+    from grader.checks.exercise5_timing import parameter
     return [tuple(torch.from_numpy(a).to(device) for a in parameter(shape, seed, index))
             for index, shape in enumerate(shapes)]
 

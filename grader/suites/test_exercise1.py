@@ -16,11 +16,11 @@ import torch
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.autograd_cases import (GRAPH_W, GRAPH_X, KINK_MARGIN, OPS, Case, Described, broadcast_case,
+from grader.checks.exercise1_cases import (GRAPH_W, GRAPH_X, KINK_MARGIN, OPS, Case, Described, broadcast_case,
                                           describe, make_case, matrix, network_inputs, operand_specs, sizes,
                                           torch_graph, torch_network, torch_result)
 from grader.checks.compare import assert_close, fail
-from grader.checks.gradcheck import STEP, central_differences, check_gradient, format_array
+from grader.checks.exercise1_gradcheck import STEP, central_differences, check_gradient, format_array
 from grader.dependencies import checks, depends_on
 from grader.probes import exercise1 as probes
 from grader.sandbox.errors import GradingFailure, SubmissionError

@@ -2,8 +2,8 @@
 
 Student code runs only in the ``student`` worker; every verdict is computed on the trusted
 side (here and in grader/checks/exercise2_*.py), against float64 numpy
-(grader.checks.optimizer_math), torch.optim where d2l's semantics agree with it, exact
-distributions (grader.checks.noisy_quadratic) and, in hidden tests, the reference.
+(grader.checks.exercise2_math), torch.optim where d2l's semantics agree with it, exact
+distributions (grader.checks.exercise2_noisy_quadratic) and, in hidden tests, the reference.
 
 Where d2l and torch.optim differ, knowingly:
 * Adagrad and RMSProp: d2l divides by ``sqrt(s + 1e-6)``, torch by ``sqrt(s) + eps``; the two
@@ -22,7 +22,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from grader.checks import noisy_quadratic, optimizer_math, optimizer_plots
+from grader.checks import exercise2_noisy_quadratic as noisy_quadratic, exercise2_math as optimizer_math, exercise2_plots as optimizer_plots
 from grader.checks.compare import as_array, assert_close, fail
 from grader.checks.convergence import AIRFOIL_BAND
 from grader.checks.exercise2_noisy_sgd import (CONSTANT_BAND, FLOOR_RUNS, NOISE_SEEDS, NOISY_ETA, NOISY_STEPS,
@@ -30,7 +30,7 @@ from grader.checks.exercise2_noisy_sgd import (CONSTANT_BAND, FLOOR_RUNS, NOISE_
                                                multipliers, noisy_paths)
 from grader.checks.exercise2_steps import (HINTS, check_params, check_schedule, check_states, check_update,
                                            flat_states)
-from grader.checks.optimizer_cases import (AIRFOIL, EDGE_CASES, EPS_CASES, MONOTONE, describe_case, one_step_case,
+from grader.checks.exercise2_cases import (AIRFOIL, EDGE_CASES, EPS_CASES, MONOTONE, describe_case, one_step_case,
                                            schedule_cases, torch_history, update_cases)
 from grader.probes import exercise2 as probes
 

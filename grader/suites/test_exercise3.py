@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.checks import convergence, epoch_digest, reference_timings, timing
+from grader.checks import convergence, exercise3_epoch_digest as epoch_digest, reference_timings, timing
 from grader.checks.compare import assert_close, fail
 from grader.checks.exercise3_batches import (D, check_airfoil_epoch, check_epoch, check_with_replacement,
                                              covered_once, epoch_timer, expected_sizes, labels_of)
@@ -314,7 +314,7 @@ def test_gradient_variance_falls_as_one_over_b(student, record, feedback_dir):
 
 # -- timing -----------------------------------------------------------------------------------
 # Shapes, seeds and numbering from the grading secret: a data_iter cannot recognise the timing
-# inputs, and every batch it yields is checked (epoch_timer, grader/checks/epoch_digest.py).
+# inputs, and every batch it yields is checked (epoch_timer, grader/checks/exercise3_epoch_digest.py).
 @pytest.mark.points(2)
 @pytest.mark.hidden
 @pytest.mark.timeout_s(120)

@@ -2,7 +2,7 @@
 
 Student code runs only in the ``student`` worker; every verdict is computed here. Timed work is
 clocked here, around probes that repeat the product on fresh inputs and return checksums verified
-here (``grader.checks.flops``). Tests run on the CPU and, with a CUDA device, again on it.
+here (``grader.checks.exercise4_flops``). Tests run on the CPU and, with a CUDA device, again on it.
 """
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks import flops, reference_timings, timing, torch_calls
+from grader.checks import exercise4_flops as flops, reference_timings, timing, torch_calls
 from grader.checks.compare import assert_close, fail
-from grader.checks.matmul_strategies import HOW, structure_problem
+from grader.checks.exercise4_strategies import HOW, structure_problem
 from grader.probes import exercise4 as probes
 from grader.sandbox.errors import GradingFailure
 

@@ -1,7 +1,7 @@
 """Grading suite for exercise 5: LARS and large-batch training on MNIST.
 
 Student code runs only in the ``student`` worker; every verdict is computed here, against
-float64 numpy (``grader.checks.lars_math``) or, in hidden tests, the reference.
+float64 numpy (``grader.checks.exercise5_math``) or, in hidden tests, the reference.
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks import lars_math, lars_timing, large_batch, timing
-from grader.checks.lars_cases import MIXED_CASE, describe_case, lars_cases, trust_cases
+from grader.checks import exercise5_math as lars_math, exercise5_timing as lars_timing, exercise5_large_batch as large_batch, timing
+from grader.checks.exercise5_cases import MIXED_CASE, describe_case, lars_cases, trust_cases
 from grader.checks.compare import assert_close, fail
 from grader.probes import exercise5 as probes
 

@@ -14,7 +14,7 @@ import torch
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from grader.checks.gradcheck import format_array
+from grader.checks.exercise1_gradcheck import format_array
 
 
 # -- what hypothesis draws ----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Drawing exercise-5 cases: parameters, gradients per step, hyperparameters and groups.
 
 Hypothesis strategies for the LARS and trust-ratio tests, and the fixed case every LARS
-detail shows up in; the suite compares the student's answers with ``grader.checks.lars_math``.
+detail shows up in; the suite compares the student's answers with ``grader.checks.exercise5_math``.
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Each coordinate follows a linear recursion with Gaussian noise,
 ``x_{t+1} = (1 - η_t·a)·x_t - η_t·ξ_t`` with curvature ``a = 2`` (x1) or ``4`` (x2), so
 after ``T`` steps it is Gaussian with mean ``x_0·Π(1 - η_t·a)`` and variance from
 ``v_{t+1} = (1 - η_t·a)²·v_t + η_t²``. Then ``f(x_T)`` is a weighted sum of noncentral
-chi-squares whose mean, spread and tails (:mod:`grader.checks.tail_bounds`) are known:
+chi-squares whose mean, spread and tails (:mod:`grader.checks.exercise2_tail_bounds`) are known:
 the convergence thresholds of exercise 2 rest on this, not on a handful of runs.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.checks import tail_bounds
+from grader.checks import exercise2_tail_bounds as tail_bounds
 
 WEIGHTS = (1.0, 2.0)  # f = 1·x1² + 2·x2²
 CURVATURES = (2.0, 4.0)  # the gradient is (2·x1, 4·x2)

@@ -4,7 +4,7 @@ A timed probe builds the parameters and their gradients from a seed (:func:`para
 numpy, so both sides make the same float32 values), runs ``steps`` optimizer steps and
 returns, per parameter, the sum of its entries and the sum of their squares. The grader
 recomputes a few parameters chosen at random *after* the call, in float64
-(:mod:`grader.checks.lars_math`): LARS updates each parameter on its own, so a submission
+(:mod:`grader.checks.exercise5_math`): LARS updates each parameter on its own, so a submission
 that skipped any part of the work cannot know whether that part is checked. Every timed
 call uses another learning rate (:func:`learning_rate`), so no call can replay an earlier
 answer. The clock is the grader's, around the whole call (:func:`step_timer`); the CUDA-event
@@ -18,7 +18,7 @@ import random
 
 import numpy as np
 
-from grader.checks import lars_math, timing
+from grader.checks import exercise5_math as lars_math, timing
 from grader.checks.compare import fail
 from grader.probes import exercise5 as probes
 
