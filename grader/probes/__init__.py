@@ -23,6 +23,12 @@ class _TorchOnFirstUse:
 torch = _TorchOnFirstUse()
 
 
+def float64_copy(x):
+    """A float64 numpy copy of a tensor or array (never a view: the student's tensor may change later)."""
+    import numpy as np
+    return np.array(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x, dtype=np.float64)
+
+
 def uses(function_name: str):
     """Name the student function a probe exercises, so failures can say which one."""
     def mark(probe):

@@ -10,13 +10,13 @@ used as it is, e.g. ``2 - x``).
 from __future__ import annotations
 
 import sys
-import traceback
 import types
 
 import numpy as np
 
 from grader.checks.torch_calls import record_calls
 from grader.probes import uses
+from grader.sandbox.tracebacks import student_traceback
 
 # op name -> (student method names it exercises, how to apply it to its operands)
 OPS = {
@@ -66,11 +66,8 @@ def _operands(sub, specs, stale=None):
 
 def _error(sub, exc: BaseException) -> dict:
     """An exception raised by the student's code, as data: type, message, their traceback lines."""
-    path = getattr(sub, "__file__", "")
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path][-6:]
-    lines = [f"  {f.filename.rsplit('/', 1)[-1]}, line {f.lineno}, in {f.name}\n    {(f.line or '').strip()}"
-             for f in frames]
-    return {"type": type(exc).__name__, "message": str(exc)[:2000], "traceback": "\n".join(lines)}
+    return {"type": type(exc).__name__, "message": str(exc)[:2000],
+            "traceback": student_traceback(exc, getattr(sub, "__file__", ""))}
 
 
 def _forward(sub, op, specs):

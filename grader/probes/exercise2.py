@@ -11,16 +11,12 @@ import math
 
 import numpy as np
 
+from grader.probes import float64_copy as _np
 from grader.probes import torch, uses
 from grader.probes.airfoil import KitLoader, airfoil_tensors, kit_train_ch11
 
 INIT_FUNCTIONS = {"sgd_momentum": "init_momentum_states", "adagrad": "init_adagrad_states",
                   "rmsprop": "init_rmsprop_states", "adam": "init_adam_states"}
-
-
-def _np(x):
-    """A float64 copy (never a view: the tensor may change after it is read)."""
-    return np.array(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x, dtype=np.float64)
 
 
 def _plain_number(value):

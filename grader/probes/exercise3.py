@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader.probes import float64_copy as _np
 from grader.probes import one_thread, torch, uses
 from grader.probes.airfoil import KitLoader, airfoil_tensors, kit_sgd
 
@@ -19,10 +20,6 @@ def _numbered_data(n: int, d: int):
 
 def _generator(seed):
     return None if seed is None else torch.Generator().manual_seed(seed)
-
-
-def _np(x):
-    return np.asarray(x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x, dtype=np.float64)
 
 
 def _batches(iterable, limit: int = 100_000):

@@ -14,7 +14,6 @@ import importlib
 import importlib.util
 import os
 import sys
-import traceback
 from pathlib import Path
 
 
@@ -32,20 +31,13 @@ def _parse_args(argv):
     return parser.parse_args(argv)
 
 
-def _student_traceback(exc: BaseException, submission: str) -> str:
-    """The traceback lines that point into the submission (what a student can act on)."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == submission]
-    name = Path(submission).name if submission else "submission"
-    lines = [f'  {name}, line {f.lineno}, in {f.name}\n    {(f.line or "").strip()}' for f in frames[-6:]]
-    return "\n".join(lines)
-
-
 def _describe_error(exc: BaseException, submission: str) -> dict:
+    from grader.sandbox.tracebacks import student_traceback  # the kit is on the path by now
     message = str(exc)
     if isinstance(exc, SyntaxError):
         message = f"{exc.msg} (line {exc.lineno}: {(exc.text or '').strip()})"
     return {"type": type(exc).__name__, "message": message[:2000],
-            "traceback": _student_traceback(exc, submission)}
+            "traceback": student_traceback(exc, submission)}
 
 
 def _import_submission(path: str, module_name: str):
