@@ -65,5 +65,5 @@ def test_warm_grades_equal_cold_ones_after_an_attacker_and_a_cpu_burner(tmp_path
     warm, cold = _statuses(graded[True]), _statuses(graded[False])
     assert warm == cold
     assert set(cold["c_reference"][2].values()) == {"passed"} and cold["a_attacker"][1] == 0
-    assert cold["d_slow"][2]["test_data_iter_speed_close_to_reference[10]"] == "failed"
-    assert cold["b_burner"][2]["test_data_iter_speed_close_to_reference[10]"] == "failed"
+    for slow in ("d_slow", "b_burner"):  # each too slow in at least one batch size, warm and cold alike
+        assert "failed" in {status for test, status in cold[slow][2].items() if "speed" in test}, cold[slow]
