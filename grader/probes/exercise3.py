@@ -33,13 +33,6 @@ def _batches(iterable, limit: int = 100_000):
     return out
 
 
-@uses("standardize")
-def standardize(sub, data, as_numpy=False):
-    data = np.asarray(data, dtype=np.float64)
-    result = sub.standardize(data if as_numpy else torch.from_numpy(data))
-    return {"type": type(result).__name__, "value": _np(result)}
-
-
 @uses("data_iter")
 def epochs(sub, n, d, batch_size, shuffle=True, drop_last=False, seed=None, num_epochs=1, as_numpy=False):
     features, labels = _numbered_data(n, d)

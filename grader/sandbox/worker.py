@@ -308,7 +308,8 @@ class Worker:
 
     def _guarded_call(self, probe, timeout: float | None, inputs: dict, timed: bool = False):
         name = probe_name(probe)
-        function = getattr(probe, "function", None) or name.split(":")[-1]
+        # The student function a failure names: the probe's own, or the one a generic probe was asked to call.
+        function = getattr(probe, "function", None) or inputs.get("function") or name.split(":")[-1]
         if self._test_failure is not None:
             raise self._test_failure.with_traceback(None)
         if self._deadline is not None and time.monotonic() > self._deadline:
