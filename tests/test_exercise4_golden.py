@@ -9,6 +9,7 @@ import importlib.util
 import torch
 
 from grader.checks import torch_calls
+from grader.probes.torch_calls import record_calls
 from grader.policy import scan_source
 from tests.golden.exercise4.buggy import HIDES_TORCH_MM_FROM_THE_RECORDER, MODULE, MUTANTS
 
@@ -35,7 +36,7 @@ def test_hiding_torch_mm_from_the_recorder_is_caught_by_the_source(grade_submiss
     spec = importlib.util.spec_from_file_location("hostile_matmul", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    _, calls = torch_calls.record_calls(module.matmul_elementwise, torch.ones(3, 4), torch.ones(4, 2))
+    _, calls = record_calls(module.matmul_elementwise, torch.ones(3, 4), torch.ones(4, 2))
     assert torch_calls.products(calls).dots == 0 and not torch_calls.products(calls).matrix  # blind
     report = grade_submission(EXERCISE, path, keyword="asked_one")
     assert {t.test_id for t in report.tests if t.status == "failed"} == set(hostile.fails)

@@ -1,6 +1,6 @@
 """What each matrix-product strategy of exercise 4 must call, judged from recorded calls.
 
-The calls are recorded in the worker (:func:`grader.checks.torch_calls.record_calls`) and
+The calls are recorded in the worker (:func:`grader.probes.torch_calls.record_calls`) and
 sorted into products (:func:`grader.checks.torch_calls.products`); this module says, on
 the trusted side, whether they are the products the strategy asks for.
 """

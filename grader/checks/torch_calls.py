@@ -1,18 +1,12 @@
-"""Which torch calls a function makes: recorded in the worker, judged in the grader.
+"""The torch calls a function made, sorted into products on the trusted side.
 
-An element-wise matrix product that secretly calls ``torch.mm`` gives the right numbers,
-so only *how* it computes them tells it apart. :func:`record_calls` runs a function under a
-:class:`torch.overrides.TorchFunctionMode` and returns the calls it made as plain data
-(name, operand shapes, count); it runs inside the untrusted worker and decides nothing.
-:func:`products` sorts those calls into dot products, matrix-vector and matrix-matrix
-products on the trusted side, where the suites decide.
-
-Only the outermost calls are seen: inside ``__torch_function__`` the mode is switched off,
-so ``B @ C`` is one ``__matmul__`` call, not also the ``matmul`` it dispatches to.
+The calls are recorded in the worker (:func:`grader.probes.torch_calls.record_calls`), which
+the submission can forge: :func:`products` sorts them into dot products, matrix-vector and
+matrix-matrix products, and a suite may *fail* a strategy on them, never pass one (what it
+must contain is read from its source: :mod:`grader.policy_required`).
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 # Calls that multiply; how many dimensions their operands have says which product it is.
@@ -22,37 +16,6 @@ _MATRIX_NAMES = {"mm", "addmm", "bmm", "baddbmm", "addbmm", "linear", "einsum", 
                  "chain_matmul", "multi_dot"}
 _MATMUL_NAMES = {"matmul", "__matmul__", "__rmatmul__"}
 _MUL_NAMES = {"mul", "__mul__", "__rmul__", "multiply"}
-MAX_DISTINCT_CALLS = 2000  # grouped entries sent back; more means a runaway loop
-
-
-def _shapes(args, kwargs) -> list[list[int]]:
-    import torch
-    values = list(args) + list((kwargs or {}).values())
-    return [list(value.shape) for value in values if isinstance(value, torch.Tensor)]
-
-
-def record_calls(function, *args, **kwargs):
-    """Run ``function(*args, **kwargs)`` and record the torch functions it calls.
-
-    Runs in the worker. Returns ``(result, calls)`` where ``calls`` is a list of
-    ``[name, operand shapes, count]`` entries, grouped so that a loop of a million
-    identical calls stays one entry.
-    """
-    from torch.overrides import TorchFunctionMode
-
-    counts: Counter = Counter()
-
-    class Recorder(TorchFunctionMode):
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            name = getattr(func, "__name__", None) or str(func)
-            if len(counts) < MAX_DISTINCT_CALLS:
-                counts[(name, tuple(tuple(s) for s in _shapes(args, kwargs)))] += 1
-            return func(*args, **(kwargs or {}))
-
-    with Recorder():
-        result = function(*args, **kwargs)
-    calls = [[name, [list(s) for s in shapes], count] for (name, shapes), count in counts.items()]
-    return result, calls
 
 
 @dataclass

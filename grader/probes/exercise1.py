@@ -14,7 +14,7 @@ import types
 
 import numpy as np
 
-from grader.checks.torch_calls import record_calls
+from grader.probes.torch_calls import record_calls
 from grader.probes import uses
 from grader.sandbox.tracebacks import student_traceback
 

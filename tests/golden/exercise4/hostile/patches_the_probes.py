@@ -2,7 +2,7 @@
 
 Every strategy is one ``torch.mm`` (padded with ``time.sleep`` to be about as slow as the
 strategy it claims to be). While it is imported it rewrites, in the worker it runs in,
-``grader.checks.torch_calls.record_calls`` and the ``calls_<strategy>`` probes of
+``grader.probes.torch_calls.record_calls`` and the ``calls_<strategy>`` probes of
 ``grader.probes.exercise4`` so that the calls "recorded" look like the asked strategy: one
 ``torch.dot`` per entry, one ``torch.mv`` per row or column, one ``torch.mm`` per block.
 
@@ -121,7 +121,7 @@ def plot_gflops(results: dict, path) -> None:
 
 
 # ==== ATTACK: forge the worker's evidence =====================================================
-import grader.checks.torch_calls as _torch_calls  # noqa: E402
+import grader.probes.torch_calls as _torch_calls  # noqa: E402
 import grader.probes.exercise4 as _probes  # noqa: E402
 
 
