@@ -86,3 +86,24 @@ def test_the_policy_refuses_it_before_it_runs(grade_submission, tmp_path):
     assert report.score == 0 and report.tests
     assert report.errors[0].startswith("Refused by the submission policy"), report.errors
     assert "rule 'kit-internals'" in report.errors[0], report.errors
+
+
+# time_strategy timing one call only (no warm-up, no repeats), and the same with its worker's
+# time_sleep probe patched to report six calls of the strategy (the policy off).
+ONE_CALL = ("    for _ in range(repeats):\n        if use_events:", "    for _ in range(1):\n        if use_events:")
+WARM_UP = "    strategy(B, C)  # warm-up: the first call pays for allocations and start-up\n"
+FORGED_CALLS = ("\nimport grader.probes.exercise4 as _probes\n_time_sleep = _probes.time_sleep\n\n\n"
+                "def _six_calls(sub, **inputs):\n    out = _time_sleep(sub, **inputs)\n"
+                "    out['calls'] = out['calls'] * 6\n    return out\n\n\n_probes.time_sleep = _six_calls\n")
+
+
+def test_forging_the_calls_of_time_strategy_is_caught_by_the_clock(grade_submission, tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADER_POLICY", "off")
+    from tests.golden.mutants import mutant
+    honest = mutant("times_one_call", (ONE_CALL, (WARM_UP, "")), set()).source(MODULE)
+    for name, source in (("honest", honest), ("forged", honest + FORGED_CALLS)):
+        report = grade_submission(EXERCISE, write(tmp_path / name, source), keyword="seconds_per_call")
+        (test,) = report.tests
+        assert test.status == "failed" and "called the strategy too few times" in test.output, (name, test.output)
+        reported = 6 if name == "forged" else 1
+        assert f"{reported} calls reported" in test.output, (name, test.output)  # the clock decided the forged one

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from grader.checks import exercise4_flops as flops, reference_timings, timing, torch_calls
 from grader.checks.compare import assert_close, fail
+from grader.checks.exercise4_sleeps import COLD_S, SLEEP_S, check_sleep_calls, timed_answer, within
 from grader.checks.exercise4_strategies import HOW, structure_problem
 from grader.probes import exercise4 as probes
 from grader.sandbox.errors import GradingFailure
@@ -25,10 +26,6 @@ EXERCISE = "exercise4"
 STRATEGIES = probes.STRATEGIES
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.gpu)]
 MAX_SLOWDOWN = 2.5  # student/reference time; the reference measures 0.8-1.3x against itself
-# A strategy that sleeps this long per call tests the student's timing functions. On a loaded
-# machine a wake-up comes up to a few ms late, so the sleep is long enough to dwarf that.
-SLEEP_S = 0.05
-COLD_S = 0.5  # the first call's sleep in the warm-up test
 
 
 @pytest.fixture
@@ -272,26 +269,12 @@ def test_leaderboard_blocked_gflops_at_1024(student, record):
 
 
 # -- the student's own timing functions ----------------------------------------------------------
-def check_sleep_calls(calls, n: int, device: str, at_least: int, function: str) -> None:
-    if len(calls) < at_least:
-        fail(function, "called the strategy too few times", expected=f"at least {at_least} (warm-up + repeats)",
-             received=len(calls))
-    if any(shape != [n, n] or where != device for shape, where in calls):
-        fail(function, "did not pass n x n matrices on the asked device to the strategy",
-             expected=f"[{n}, {n}] on {device}", received=calls[:3])
-
-
-def within(value: float, target: float, low: float, high: float) -> bool:
-    return math.isfinite(value) and low * target <= value <= high * target
-
-
-
 @pytest.mark.points(2)
 def test_time_strategy_seconds_per_call(student):
     """time_strategy returns the median seconds of one call"""
-    out = timing.remeasured(lambda: student.call(probes.time_sleep, n=32, seconds=SLEEP_S, repeats=5),
+    out = timing.remeasured(lambda: timed_answer(student, probes.time_sleep, n=32, seconds=SLEEP_S, repeats=5),
                             lambda o: within(o["seconds"], SLEEP_S, 0.9, 1.5))
-    check_sleep_calls(out["calls"], 32, "cpu", 5, "time_strategy")
+    check_sleep_calls(out["calls"], out["elapsed"], 32, "cpu", 5, "time_strategy")
     if not within(out["seconds"], SLEEP_S, 0.9, 1.5):
         fail("time_strategy", f"a strategy that sleeps {SLEEP_S * 1e3:g} ms per call was timed wrong",
              expected=f"about {SLEEP_S} s", received=f"{out['seconds']:.6g} s", inputs="repeats=5, n=32",
