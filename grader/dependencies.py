@@ -9,6 +9,9 @@ depends on, saying "depends on mean, which fails: fix that first".
     @depends_on("sub", "pow", "mean")      # every case of the test uses these
     @depends_on({"x * x": ("mul",), ...}, param="name")   # per case of parameter ``name``
     @depends_on({"mse-relu": (...), ...}, param="id")     # per case, by the case's pytest id
+
+A suite whose tests each check one fixed function may instead hold a table, ``DEPENDENCIES``
+(``grader/checks/exercise3_dependencies.py``).
 """
 from __future__ import annotations
 
@@ -42,8 +45,14 @@ def depends_on(functions, *more: str, param: str | None = None):
 
 
 def declared(item) -> tuple[str, tuple[str, ...]]:
-    """(the function a collected test checks or "", the functions it depends on) from its decorators."""
+    """(the function a collected test checks or "", the functions it depends on) from its decorators,
+    or from its suite's ``DEPENDENCIES`` table (test name -> (function checked, functions used))."""
     function = getattr(item, "function", None)
+    table = getattr(getattr(item, "module", None), "DEPENDENCIES", {})
+    name = getattr(item, "originalname", None) or item.name.split("[")[0]
+    if name in table and not hasattr(function, "checks_param"):
+        checked, uses = table[name]
+        return checked, tuple(n for n in uses if n != checked)
     params = getattr(getattr(item, "callspec", None), "params", {})
     checked = params.get(getattr(function, "checks_param", None), "")
     names, param = getattr(function, "depends_on", ((), None))

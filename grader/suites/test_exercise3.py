@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from grader.checks import convergence, exercise3_epoch_digest as epoch_digest, reference_timings, timing
 from grader.checks.compare import assert_close, fail
+from grader.checks.exercise3_dependencies import DEPENDENCIES  # noqa: F401 (grader.dependencies reads it)
 from grader.checks.exercise3_batches import (D, check_airfoil_epoch, check_epoch, check_with_replacement,
                                              covered_once, epoch_timer, expected_sizes, labels_of)
 from grader.devices import device_name

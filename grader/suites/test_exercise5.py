@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from grader.checks import exercise5_math as lars_math, exercise5_timing as lars_timing, exercise5_large_batch as large_batch, timing
 from grader.checks.exercise5_cases import MIXED_CASE, describe_case, lars_cases, trust_cases
 from grader.checks.compare import assert_close, fail
+from grader.checks.exercise5_dependencies import DEPENDENCIES  # noqa: F401 (grader.dependencies reads it)
 from grader.probes import exercise5 as probes
 
 # Named, not imported: the probe's module needs torch, which this grader need not load.
