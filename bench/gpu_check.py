@@ -38,7 +38,7 @@ from grader import api
 from grader.checks import exercise4_flops as flops, timing
 from grader.sandbox.limits import choose_worker_user, worker_python
 from tests.golden.exercise4.buggy import GPU_FAILS, MODULE, MUTANTS
-from tests.test_exercise4_golden import expected_failures, failed_ids
+from tests.test_golden_bank import expected_failures
 
 NO_CUDA = "skipped: no CUDA device"
 CUDA = torch.cuda.is_available()
@@ -134,12 +134,13 @@ def gpu_mutants() -> list:
 
 
 def check_mutants() -> dict:
-    """Each mutant graded on the CUDA cases only (tests/test_exercise4_golden.py checks the CPU ones)."""
+    """Each mutant graded on the CUDA cases only (tests/test_golden_bank.py checks the CPU ones)."""
     results = {}
     for bug in gpu_mutants():
         with tempfile.TemporaryDirectory() as folder:
             report = grade("exercise4", bug.write(MODULE, Path(folder)), keyword="cuda")
-        lost, expected = failed_ids(report), {name for name in expected_failures(bug) if "cuda" in name}
+        lost = {t.test_id for t in report.tests if t.status == "failed"}
+        expected = {name for name in expected_failures("exercise4", bug) if "cuda" in name}
         results[bug.name] = {"ok": lost == expected and not report.errors, "cases": len(report.tests),
                              "missed": sorted(expected - lost),
                              "extra": {t.test_id: t.output[:400] for t in report.tests if t.test_id in lost - expected},
