@@ -6,8 +6,9 @@ once: ``python -m grader.batch.warm_slot`` reads one task per line on its stdin,
 ``grade_one`` would (the report as JSON and text in the task's files) and answers ``done`` on
 its stdout. Each grading still opens its own run: a fresh worker, a fresh uid and a private
 folder for the submission, which never runs in this process. What stays is trusted: imported
-modules, the reference's cached answers and its remembered timings
-(grader/checks/reference_timings.py).
+modules and the reference's cached answers. Timing comparisons are measured side by side in
+every grading: reference blocks remembered from an earlier grading could have been measured
+under another slot's load, a lenient yardstick for the students after it.
 
 :class:`WarmSlot` is the batch's handle on one such process: it sends a task, waits at most
 the task's time limit, and on a timeout stops the process (SIGTERM unwinds the grading and

@@ -105,7 +105,6 @@ class SpeedComparison:
     reference: Samples
     outcome: str = ""  # set by within_ratio: PASS, FAIL or UNDECIDED
     rounds: int = 1  # measurement rounds it took (re-measurements included)
-    reference_remembered: bool = False  # the reference's blocks measured for an earlier submission
 
     @property
     def blocks(self) -> int:
@@ -148,10 +147,9 @@ class SpeedComparison:
     def describe(self, device: str) -> str:
         low, high = self.ratio_quartiles
         undecided = "; undecided: too noisy to judge, no points lost" if self.undecided else ""
-        how = ("the reference's blocks measured earlier on this machine" if self.reference_remembered
-               else "the other side paused while each was timed")
         return (f"median of {self.blocks}: yours {self.student.text()}, reference {self.reference.text()} "
-                f"({self.ratio:.2f}x, quartiles {low:.2f}-{high:.2f}x) on {device}, {how}{undecided}")
+                f"({self.ratio:.2f}x, quartiles {low:.2f}-{high:.2f}x) on {device}, "
+                f"the other side paused while each was timed{undecided}")
 
 
 def measure(run, blocks: int, warmup: int = 0) -> Samples:
@@ -193,36 +191,16 @@ def within_ratio(student_run, reference_run, max_ratio: float, blocks: int = 5,
     lasts through two), and anything else is undecided. Returns ``(False, comparison)`` only
     for a clear failure: an undecided comparison returns True with ``comparison.undecided``
     set, for the report to say so. The comparison returned is the last round measured.
-
-    A ``reference_run`` with remembered blocks (grader/checks/reference_timings.py) is first
-    compared with those, the student alone being timed; only a pass is taken from that round,
-    and the fresh rounds that follow are as many as without it.
     """
-    known = reference_run.known() if hasattr(reference_run, "known") else None
-    if known is not None:
-        comparison = _against_known(student_run, known, blocks)
-        if comparison.verdict(max_ratio) == PASS:
-            comparison.outcome = PASS
-            return True, comparison
     verdicts = []
     for round_number in range(1, retries + 2):
         comparison = interleaved(student_run, reference_run, blocks, warmup=1 if round_number == 1 else 0)
-        comparison.rounds = round_number + (known is not None)
-        if hasattr(reference_run, "remember"):
-            reference_run.remember(comparison.reference)
+        comparison.rounds = round_number
         verdicts.append(comparison.verdict(max_ratio))
         if verdicts[-1] == PASS:
             break
     comparison.outcome = verdicts[-1] if verdicts[-1] == PASS or set(verdicts) == {FAIL} else UNDECIDED
     return comparison.outcome != FAIL, comparison
-
-
-def _against_known(student_run, known: Samples, blocks: int) -> SpeedComparison:
-    """The student's blocks (after one warm-up call) against the reference's remembered ones."""
-    student_run()
-    comparison = SpeedComparison(measure(student_run, blocks), known)
-    comparison.reference_remembered = True
-    return comparison
 
 
 # -- the device, for the report -------------------------------------------------------------
