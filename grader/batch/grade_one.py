@@ -15,9 +15,9 @@ import sys
 from rich.console import Console
 
 from grader import api
-from grader.sandbox.limits import Limits
 from grader.report.json_report import write_text_atomic
 from grader.report.terminal import render
+from grader.sandbox.limits import Limits
 
 
 def interrupt(signum, frame):

@@ -1,8 +1,7 @@
 """A warm grader: one long-lived process that grades one student after another.
 
 A cold grading pays for a fresh Python with the grader, pytest, hypothesis (and torch, for
-some exercises) before it grades anything, and times the reference again. A slot pays that
-once: ``python -m grader.batch.warm_slot`` reads one task per line on its stdin, grades it as
+some exercises) before it grades anything. A slot pays that once: ``python -m grader.batch.warm_slot`` reads one task per line on its stdin, grades it as
 ``grade_one`` would (the report as JSON and text in the task's files) and answers ``done`` on
 its stdout. Each grading still opens its own run: a fresh worker, a fresh uid and a private
 folder for the submission, which never runs in this process. What stays is trusted: imported
