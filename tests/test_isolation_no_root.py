@@ -23,12 +23,31 @@ from grader.sandbox.uids import lease_uid
 KIT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="runs the grader as another, unprivileged uid")
 
-ATTACKS = {
-    # Finds the kit through the grader's environment, then writes into it: by path, then by dir_fd.
-    "writes_into_the_kit": """
+# The grader is the process of this uid whose environment names the kit (a worker's parent
+# may be the worker template instead: grader/sandbox/template.py).
+FIND_THE_GRADER = """
         import os
-        environ = open(f"/proc/{os.getppid()}/environ", "rb").read().split(b"\\0")
-        kit = dict(e.split(b"=", 1) for e in environ if b"=" in e)[b"PYTHONPATH"].decode()
+        def grader():
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    environ = open(f"/proc/{pid}/environ", "rb").read().split(b"\\0")
+                except OSError:
+                    continue
+                found = dict(e.split(b"=", 1) for e in environ if b"=" in e)
+                if b"PYTHONPATH" in found and int(pid) != os.getpid():
+                    return int(pid), found[b"PYTHONPATH"].decode()
+"""
+ATTACKS = {
+    # Kills the template its worker was forked from (no audit hook sees ctypes): later workers
+    # start the old way, and every grading after it still runs.
+    "kills_the_worker_template": """
+        import ctypes, os, signal
+        ctypes.CDLL(None).kill(os.getppid(), signal.SIGKILL)
+        raise RuntimeError("the template was killed")
+    """,
+    # Finds the kit through the grader's environment, then writes into it: by path, then by dir_fd.
+    "writes_into_the_kit": FIND_THE_GRADER + """
+        kit = grader()[1]
         target = os.path.join(kit, "grader", "checks", "compare.py")
         refused = []
         try:
@@ -48,11 +67,11 @@ ATTACKS = {
             refused.append(str(exc))
         raise RuntimeError(" | ".join(refused))
     """,
-    "signals_the_grader": """
-        import os, signal
+    "signals_the_grader": FIND_THE_GRADER + """
+        import signal
         refused = []
-        for attempt in (lambda: os.killpg(os.getpgid(os.getppid()), signal.SIGKILL),
-                        lambda: os.kill(os.getppid(), signal.SIGKILL)):
+        for attempt in (lambda: os.killpg(os.getpgid(grader()[0]), signal.SIGKILL),
+                        lambda: os.kill(grader()[0], signal.SIGKILL)):
             try:
                 attempt()
             except OSError as exc:
@@ -84,13 +103,15 @@ ATTACKS = {
 RUNNER = textwrap.dedent("""
     import json, sys
     from grader import api
-    from grader.sandbox.limits import Limits
+    from grader.sandbox import template
+    from grader.sandbox.limits import Limits, worker_python
     out = {}
     for path in sys.argv[2:]:
         report = api.grade("exercise3", path, keyword="zero_mean", feedback_dir=sys.argv[1] + "/feedback",
                            limits=Limits(call_timeout_s=4, start_timeout_s=60))
         out[path.rsplit("/", 1)[-1][:-3]] = {"score": report.score, "notes": report.notes,
-                                             "shown": "\\n".join(report.errors + [t.output for t in report.tests])}
+                                             "shown": "\\n".join(report.errors + [t.output for t in report.tests]),
+                                             "template_alive": template._templates[worker_python()].alive}
     print(json.dumps(out))
 """)
 
@@ -149,6 +170,9 @@ def test_ordinary_user_attacks_are_stopped_and_the_report_is_written(ordinary_us
     signals = results["signals_the_grader"]["shown"]
     assert "signal other process groups" in signals and "signal other processes" in signals
     assert "it was killed" in results["kills_its_own_group"]["shown"]
+    assert "the template was killed" in results["kills_the_worker_template"]["shown"]
+    # The killed template is started again for the next worker, and every later grading runs.
+    assert [r["template_alive"] for r in results.values()] == [False] + [True] * (len(ATTACKS) - 1)
     assert "request pipe was full" in results["fills_the_request_pipe"]["shown"]
 
 

@@ -26,14 +26,20 @@ class Limits:
     after_strikes_timeout_s: float = 5.0  # ... every call gets at most this long
     shrink_s: float | None = None  # hypothesis's search for a smaller failing input, per test (grader.shrink_budget)
 
+    def rlimits(self, dropped_user: bool) -> dict[str, tuple[int, int]]:
+        """The resource limits by name, as ``setrlimit`` takes them."""
+        limits = {"RLIMIT_DATA": (self.memory_bytes, self.memory_bytes),
+                  "RLIMIT_CPU": (self.cpu_seconds, self.cpu_seconds + 5),
+                  "RLIMIT_FSIZE": (self.file_bytes, self.file_bytes),
+                  "RLIMIT_CORE": (0, 0)}
+        if dropped_user:
+            limits["RLIMIT_NPROC"] = (self.processes, self.processes)
+        return limits
+
     def apply(self, dropped_user: bool) -> None:
         """Run in the child between fork and exec."""
-        resource.setrlimit(resource.RLIMIT_DATA, (self.memory_bytes, self.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_CPU, (self.cpu_seconds, self.cpu_seconds + 5))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_bytes, self.file_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if dropped_user:
-            resource.setrlimit(resource.RLIMIT_NPROC, (self.processes, self.processes))
+        for name, value in self.rlimits(dropped_user).items():
+            resource.setrlimit(getattr(resource, name), value)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from grader.sandbox import channel, hangs, wire
+from grader.sandbox import template as worker_template
 from grader.sandbox.errors import ProbeTimeout, SubmissionError, WorkerCrashed
 from grader.sandbox.limits import Limits, WorkerUser, worker_python
 from grader.sandbox.processes import ProcessSet
@@ -96,18 +97,20 @@ class Worker:
             {"type": "SubmissionError", "stage": "import", "message": load_error} if load_error else None)
 
     # -- life cycle -------------------------------------------------------------------
-    def _command(self, module: Path | None, req_r: int, resp_w: int) -> list[str]:
+    def _main(self) -> str:
+        return str(self._folder.kit / "grader" / "sandbox" / "worker_main.py")
+
+    def _arguments(self, module: Path | None) -> list[str]:
+        """worker_main.py's arguments, but for its descriptors."""
         folder = self._folder
-        command = [self.python, "-I", "-B", str(folder.kit / "grader" / "sandbox" / "worker_main.py"),
-                   "--req-fd", str(req_r), "--resp-fd", str(resp_w), "--kit-path", str(folder.kit),
-                   "--module-name", self.module_name, "--submission", str(module or ""),
-                   "--writable", str(folder.work), "--readable", str(folder.root),
-                   "--stack-fd", str(self._stack_file.fileno())]
+        arguments = ["--kit-path", str(folder.kit), "--module-name", self.module_name,
+                     "--submission", str(module or ""), "--writable", str(folder.work),
+                     "--readable", str(folder.root)]
         for path in self.readable:
-            command += ["--readable", path]
+            arguments += ["--readable", path]
         for path in self.protect:
-            command += ["--protect", path]
-        return command
+            arguments += ["--protect", path]
+        return arguments
 
     def _environment(self) -> dict:
         work = self._folder.work
@@ -124,22 +127,44 @@ class Worker:
         self._stack_file = tempfile.TemporaryFile(dir=self._folder.root)
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
-        dropped = self.user.dropped
-        kwargs = dict(user=self.user.uid, group=self.user.gid, extra_groups=[]) if dropped else {}
         try:
-            # A session of its own: signals to the grader's process group never reach the worker's
-            # and, without a second user, the worker's own killpg(0) reaches only itself.
-            self._proc = subprocess.Popen(
-                self._command(module, req_r, resp_w), stdin=subprocess.DEVNULL, stdout=self._output_fd,
-                stderr=subprocess.STDOUT, cwd=self._folder.work, env=self._environment(),
-                pass_fds=(req_r, resp_w, self._stack_file.fileno()), start_new_session=True,
-                preexec_fn=lambda: self.limits.apply(dropped), **kwargs)
+            self._proc = self._forked(module, req_r, resp_w) or self._started(module, req_r, resp_w)
         finally:
             os.close(req_r)
             os.close(resp_w)
+        dropped = self.user.dropped
         self._processes = ProcessSet(uid=self.user.uid if dropped else None, group=self._proc.pid)
         self._reader, self._writer = channel.Reader(resp_r), channel.Writer(req_w)
         self._pipe_fds = (resp_r, req_w)
+
+    def _forked(self, module: Path | None, req_r: int, resp_w: int):
+        """The worker forked from this process's template (torch already imported), or None."""
+        template = worker_template.template_for(self.python)
+        if template is None:
+            return None
+        dropped = self.user.dropped
+        try:
+            return template.spawn(main=self._main(), argv=self._arguments(module), cwd=str(self._folder.work),
+                                  env=self._environment(), rlimits=self.limits.rlimits(dropped),
+                                  uid=self.user.uid if dropped else None, gid=self.user.gid if dropped else None,
+                                  fds=(req_r, resp_w, self._stack_file.fileno(), self._output_fd))
+        except worker_template.TemplateError:
+            worker_template.forget(self.python)
+            return None
+
+    def _started(self, module: Path | None, req_r: int, resp_w: int) -> subprocess.Popen:
+        """The worker started as a fresh interpreter: where there is no template."""
+        dropped = self.user.dropped
+        kwargs = dict(user=self.user.uid, group=self.user.gid, extra_groups=[]) if dropped else {}
+        command = [self.python, "-I", "-B", self._main(), *self._arguments(module), "--req-fd", str(req_r),
+                   "--resp-fd", str(resp_w), "--stack-fd", str(self._stack_file.fileno())]
+        # A session of its own: signals to the grader's process group never reach the worker's
+        # and, without a second user, the worker's own killpg(0) reaches only itself.
+        return subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=self._output_fd, stderr=subprocess.STDOUT,
+            cwd=self._folder.work, env=self._environment(),
+            pass_fds=(req_r, resp_w, self._stack_file.fileno()), start_new_session=True,
+            preexec_fn=lambda: self.limits.apply(dropped), **kwargs)
 
     def _start_once(self) -> dict | None:
         """Start a child and wait until it has imported the module; a crash while importing is returned."""
