@@ -10,6 +10,7 @@ import pytest
 from grader import exercises, plugin
 from grader.devices import device_name
 from grader.grading_run import open_run
+from grader.replay import Replay
 from grader.results import GradeReport
 from grader.sandbox.limits import Limits
 from grader.selection import KeywordSelection
@@ -19,10 +20,12 @@ from grader.submission import MissingSubmission
 
 def grade(exercise_id: str, submission=None, *, solutions_dir=None, feedback_dir=None,
           sandbox: str = "auto", progress=None, keyword: str | None = None,
-          limits: Limits = Limits()) -> GradeReport:
+          limits: Limits = Limits(), replay: Replay | None = None) -> GradeReport:
     """Grade one exercise; problems with the submission end up in the report, not raised.
 
     Raises only for usage errors: an unknown exercise or a submission path that does not exist.
+    ``replay``: run only that hidden test, on its recorded input, without the reference
+    (:mod:`grader.replay`).
     """
     started = time.perf_counter()
     exercise = exercises.get(exercise_id)
@@ -32,6 +35,7 @@ def grade(exercise_id: str, submission=None, *, solutions_dir=None, feedback_dir
         run = open_run(exercise_id, submission, solutions_dir=solutions_dir, feedback_dir=feedback_dir,
                        sandbox=sandbox, limits=limits, progress=progress)
         report = run.session.report
+        run.session.replay = replay
         _run_pytest(exercise, run.session, keyword)
     except MissingSubmission:
         raise

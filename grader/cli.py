@@ -9,6 +9,7 @@ Usage::
     grade exercise3 -k "exactly once"     # words of a test's id or title, or a pytest -k expression
     grade exercise1 --watch               # grade again on every save
     grade progress                        # points, tests passing and what next, per exercise
+    grade replay CODE                     # a failed hidden test's input, run on your code
     grade all --gradescope results.json
 
 Course staff (each parses its own arguments; see ``grade COMMAND --help``)::
@@ -89,6 +90,12 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in COURSE_COMMANDS:
         return _course_command(argv[0], argv[1:])
+    if argv and argv[0] == "replay":  # a failed hidden test's input, on the student's own code
+        try:
+            return student_loop.replay(argv[1:], Console(highlight=False))
+        except (exercises.UnknownExercise, MissingSubmission, student_loop.UsageError) as exc:
+            Console(stderr=True, highlight=False).print(f"grade: {exc.args[0] if exc.args else exc}")
+            return USAGE_ERROR
     args = _parser().parse_args(argv)
     console = Console(highlight=False, stderr=False)
     errors = Console(stderr=True, highlight=False)

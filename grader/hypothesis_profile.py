@@ -20,8 +20,9 @@ EXAMPLES_VARIABLE = "GRADER_HYPOTHESIS_EXAMPLES"
 
 def _register() -> None:
     settings.register_profile(PROFILE, deadline=None, derandomize=False, database=None,
-                              print_blob=False, max_examples=int(os.environ.get(EXAMPLES_VARIABLE, 50)),
+                              print_blob=True, max_examples=int(os.environ.get(EXAMPLES_VARIABLE, 50)),
                               suppress_health_check=list(HealthCheck),
+                              # print_blob: a hidden test's failure gets a replay code (grader.replay).
                               # "explain" reruns a failing test ~100 times for notes we do not show.
                               phases=[phase for phase in Phase if phase.name != "explain"])
 

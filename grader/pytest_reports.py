@@ -9,6 +9,7 @@ from __future__ import annotations
 from grader.compat import BaseExceptionGroup  # novermin (3.10 gets the backport there)
 from grader.dependencies import declared
 from grader.failure_kinds import NOT_IMPORTED, import_failure, input_matters
+from grader.replay import hidden_failure
 from grader.results import FAILED, NOT_RUN, PASSED, SKIPPED, TestResult
 from grader.sandbox.errors import GradingFailure, SandboxUnavailable
 
@@ -36,6 +37,9 @@ def result_of(item, call, report, notes: list[str], in_submission_terms=lambda t
         result.status = FAILED
         params = tuple(getattr(getattr(item, "callspec", None), "params", {}))
         message = failure_message(call.excinfo, known=params)
+        if result.needs_reference:  # a hidden test: never the reference's value, and a replay code
+            message = hidden_failure(message, item.path.stem.removeprefix("test_"), item.name,
+                                     _notes(call.excinfo))
         result.output = in_submission_terms("\n".join([message, *notes]))[:MAX_OUTPUT_CHARS]
     return result
 
@@ -96,11 +100,16 @@ def failure_message(excinfo, known: tuple[str, ...] = ()) -> str:
         text = f"Grading error (not your fault): {exc}"
     else:
         text = f"Grading error (not your fault): {type(exc).__name__}: {exc}"
-    notes = getattr(exc, "__notes__", None) or getattr(outer, "__notes__", None) or []
+    notes = _notes(excinfo)
     example = smallest_example(notes, known) if input_matters(outer) else ""
     if example:
         text += "\nSmallest failing input found: " + example
     return text
+
+
+def _notes(excinfo) -> list[str]:
+    outer = excinfo.value if excinfo is not None else None
+    return getattr(_first_exception(outer), "__notes__", None) or getattr(outer, "__notes__", None) or []
 
 
 def smallest_example(notes: list[str], known: tuple[str, ...] = ()) -> str:

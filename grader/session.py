@@ -16,6 +16,7 @@ from grader import exercises
 from grader.failure_kinds import import_failure, import_message
 from grader.notebook_lines import left_out_cells, notebook_lines
 from grader.pytest_reports import NOT_RUN_PREFIX, result_of
+from grader.replay import CallLog, Replay, replayed
 from grader.reference_answers import ReferenceAnswers, with_cached_answers
 from grader.results import GradeReport, LeaderboardEntry
 from grader.sandbox.errors import SandboxUnavailable
@@ -76,6 +77,9 @@ class GradingSession:
         self._started: dict[str, float] = {}
         self._base_dir: Path | None = None
         self._run_deadline: float | None = None
+        # Set by ``grade replay``: one hidden test, its reference side answered by the student's code.
+        self.replay: Replay | None = None
+        self._replay_log: CallLog | None = None
 
     # -- workers ----------------------------------------------------------------------
     @property
@@ -136,11 +140,18 @@ class GradingSession:
         self._workers[label] = worker
         return worker
 
-    def student(self) -> Worker:
-        return self._workers.get("student") or self._make_worker("student", self.submission_path)
+    def student(self) -> Worker | CallLog:
+        worker = self._workers.get("student") or self._make_worker("student", self.submission_path)
+        if self.replay is None:
+            return worker
+        if self._replay_log is None:
+            self._replay_log = CallLog(worker)
+        return self._replay_log
 
-    def reference(self) -> Worker | ReferenceAnswers:
+    def reference(self) -> Worker | ReferenceAnswers | CallLog:
         """The reference's worker; its plain answers come from the regrade's cache where known."""
+        if self.replay is not None:  # no reference: the student's own answers stand in (grader.replay)
+            return self.student()
         if self._reference is None:
             if not self.reference_path.exists():
                 pytest.skip(NOT_RUN_PREFIX + "needs the hidden reference solution; it runs on Gradescope")
@@ -203,6 +214,8 @@ class GradingSession:
         result.duration_s = time.perf_counter() - self._started.get(item.nodeid, time.perf_counter())
         result.student_output = self._student_output()
         error = call.excinfo.value if call.excinfo is not None else None
+        if self.replay is not None:
+            result.output = replayed(self._replay_log, error, result.output)
         if result.extras.get("blocked_by") == "import":
             self._report_import_failure(import_failure(error))
         elif isinstance(error, SandboxUnavailable) and str(error) not in self.report.errors:

@@ -83,3 +83,36 @@ def watch(ids: list[str], args, console: Console) -> int:
     except KeyboardInterrupt:
         console.print("Stopped watching.")
     return 0
+
+
+def replay(argv: list[str], console: Console) -> int:
+    """``grade replay CODE``: a failed hidden test's input, run on the student's own code."""
+    import argparse
+
+    from grader import api, replay as replays
+    from grader.points import collect_items
+    parser = argparse.ArgumentParser(prog="grade replay", description="Run a failed hidden test's input on your "
+                                     "code and show what it returns (the code is in that test's feedback).")
+    parser.add_argument("code", help="the replay code, e.g. 'exercise3:test_name:6.1.2:AbC='")
+    parser.add_argument("--submission", help="a .py module, .ipynb notebook, folder or .zip (default: your "
+                                             "working copy in exercises/)")
+    parser.add_argument("--sandbox", choices=("auto", "require", "off"), default="auto")
+    args = parser.parse_args(argv)
+    try:
+        chosen = replays.parse(args.code)
+        exercise = exercises.get(chosen.exercise)
+        if chosen.test_id not in {item.name for item in collect_items(exercise)}:
+            raise UsageError(f"{chosen.exercise} has no test {chosen.test_id!r} (was the code made with another "
+                             "version of the kit?)")
+    except replays.ReplayCodeError as exc:
+        raise UsageError(str(exc)) from None
+    report = api.grade(exercise.id, args.submission, sandbox=args.sandbox, replay=chosen,
+                       feedback_dir=None)
+    for message in report.errors:
+        console.print(message, soft_wrap=True, markup=False)
+    for test in report.tests:
+        console.print(f"{exercise.id}: {test.name}", style="bold", soft_wrap=True, markup=False)
+        console.print(test.output, soft_wrap=True, markup=False)
+        if test.student_output:
+            console.print("your output:\n" + test.student_output, soft_wrap=True, markup=False)
+    return 0 if report.tests and not report.errors else 1

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import hypothesis_profile, shrink_budget
+from grader import hypothesis_profile, replay, shrink_budget
 from grader.devices import cuda_available
 from grader.plugin import active_session
 from grader.session import DEFAULT_TEST_TIMEOUT_S
@@ -103,6 +103,14 @@ def pytest_runtest_setup(item):
         pytest.skip(NO_CUDA)
 
 
+def pytest_collection_modifyitems(config, items):
+    grading = active_session(config)
+    if grading is not None and grading.replay is not None:  # `grade replay`: its one test
+        chosen = [item for item in items if item.name == grading.replay.test_id]
+        config.hook.pytest_deselected(items=[item for item in items if item not in chosen])
+        items[:] = chosen
+
+
 def pytest_collection_finish(session):
     grading = active_session(session.config)
     if grading is not None:
@@ -125,7 +133,7 @@ def pytest_runtest_call(item):
     marker = item.get_closest_marker("timeout_s")
     grading.set_deadline(float(marker.args[0]) if marker else DEFAULT_TEST_TIMEOUT_S)
     try:
-        with shrink_budget.bounded(grading.limits.shrink_s) as budget:
+        with shrink_budget.bounded(grading.limits.shrink_s) as budget, replay.example(grading.replay, item):
             return (yield)
     finally:
         grading.set_deadline(None)
