@@ -10,8 +10,9 @@ depends on, saying "depends on mean, which fails: fix that first".
     @depends_on({"x * x": ("mul",), ...}, param="name")   # per case of parameter ``name``
     @depends_on({"mse-relu": (...), ...}, param="id")     # per case, by the case's pytest id
 
-A suite whose tests each check one fixed function may instead hold a table, ``DEPENDENCIES``
-(``grader/checks/exercise3_dependencies.py``).
+A suite may instead hold a table, ``DEPENDENCIES``: test name -> (function checked, functions
+used), either a fixed name or, for a parametrized test, :func:`by_param` (the name its parameter
+gives). See ``grader/checks/exercise{2,3,4,5}_dependencies.py``.
 """
 from __future__ import annotations
 
@@ -50,16 +51,25 @@ def declared(item) -> tuple[str, tuple[str, ...]]:
     function = getattr(item, "function", None)
     table = getattr(getattr(item, "module", None), "DEPENDENCIES", {})
     name = getattr(item, "originalname", None) or item.name.split("[")[0]
-    if name in table and not hasattr(function, "checks_param"):
-        checked, uses = table[name]
-        return checked, tuple(n for n in uses if n != checked)
     params = getattr(getattr(item, "callspec", None), "params", {})
+    if name in table and not hasattr(function, "checks_param"):
+        checked, uses = (entry(params) if callable(entry) else entry for entry in table[name])
+        return checked, tuple(n for n in uses if n and n != checked)
     checked = params.get(getattr(function, "checks_param", None), "")
     names, param = getattr(function, "depends_on", ((), None))
     if param is not None:
         key = getattr(getattr(item, "callspec", None), "id", None) if param == "id" else params.get(param)
         names = names.get(key, ())
     return str(checked), tuple(n for n in names if n != checked)
+
+
+def by_param(param: str, template: str = "{}", table: dict | None = None):
+    """For a table entry: the name that the test's parameter ``param`` gives, through
+    ``table`` (value -> name) or ``template`` ("matmul_{}" for a strategy "full")."""
+    def name(params: dict) -> str:
+        value = params.get(param, "")
+        return table.get(value, "") if table is not None else template.format(value)
+    return name
 
 
 # Python's names for operator methods, as the suites name the ops they check.

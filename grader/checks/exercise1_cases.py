@@ -7,7 +7,6 @@ torch (float64) gives the expected forward values and gradients.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from grader.checks.exercise1_gradcheck import format_array
+from grader.probes.exercise1_ops import OPS
 
 
 # -- what hypothesis draws ----------------------------------------------------------------------
@@ -43,9 +43,6 @@ def unary(elements):
     return st.tuples(sizes, sizes).flatmap(lambda shape: st.tuples(matrix(shape, elements)))
 
 
-UNARY = ("a",)
-
-
 def same_shape(first, second):
     return st.tuples(sizes, sizes).flatmap(lambda shape: st.tuples(matrix(shape, first), matrix(shape, second)))
 
@@ -65,40 +62,14 @@ def power():
         lambda shape: st.tuples(matrix(shape, base_for(k)), st.just(k))))
 
 
-@dataclass(frozen=True)
-class Op:
-    """One graded op: how feedback writes it, torch's version of it, and what to draw."""
-
-    symbol: str
-    torch_op: Callable
-    cases: st.SearchStrategy
-    names: tuple[str, ...]
-    hint: str = ""
-
-
-BINARY = ("a", "b")
-OPS = {
-    "sub": Op("a - b", lambda a, b: a - b, same_shape(ANY, ANY), BINARY, "d/da = upstream, d/db = -upstream"),
-    "mul": Op("a * b", lambda a, b: a * b, same_shape(ANY, ANY), BINARY, "d/da = b * upstream, d/db = a * upstream"),
-    "div": Op("a / b", lambda a, b: a / b, same_shape(ANY, DIVISOR), BINARY,
-              "d/da = upstream / b, d/db = -a * upstream / b**2"),
-    "neg": Op("-a", lambda a: -a, unary(ANY), UNARY, "d/da = -upstream"),
-    "matmul": Op("a @ b", lambda a, b: a @ b, matmul_pair(), BINARY,
-                 "d/da = upstream @ b.T (shape of a), d/db = a.T @ upstream (shape of b)"),
-    "pow": Op("a ** k", lambda a, k: a ** k, power(), ("a", "k"), "d/da = k * a**(k-1) * upstream"),
-    "transpose": Op("a.T", lambda a: a.T, unary(ANY), UNARY, "d/da = upstream.T"),
-    "sum": Op("a.sum()", lambda a: a.sum().reshape(1, 1), unary(ANY), UNARY,
-              "every element of a gets the 1x1 upstream"),
-    "mean": Op("a.mean()", lambda a: a.mean().reshape(1, 1), unary(ANY), UNARY,
-               "every element of a gets upstream / (nrow * ncol)"),
-    "abs": Op("abs(a)", torch.abs, unary(KINK_MARGIN), UNARY, "d/da = sign(a) * upstream"),
-    "relu": Op("a.relu()", torch.relu, unary(KINK_MARGIN), UNARY, "d/da = upstream where a > 0, else 0"),
-    "exp": Op("a.exp()", torch.exp, unary(ANY), UNARY, "d/da = exp(a) * upstream: reuse the output"),
-    "log": Op("a.log()", torch.log, unary(POSITIVE), UNARY, "d/da = upstream / a"),
-    "sigmoid": Op("a.sigmoid()", torch.sigmoid, unary(ANY), UNARY,
-                  "d/da = s * (1 - s) * upstream with s the OUTPUT sigmoid(a)"),
-    "tanh": Op("a.tanh()", torch.tanh, unary(ANY), UNARY, "d/da = (1 - t**2) * upstream with t the OUTPUT tanh(a)"),
+# What hypothesis draws for each op of the registry (grader/probes/exercise1_ops.py).
+CASES = {
+    "sub": same_shape(ANY, ANY), "mul": same_shape(ANY, ANY), "div": same_shape(ANY, DIVISOR),
+    "neg": unary(ANY), "matmul": matmul_pair(), "pow": power(), "transpose": unary(ANY),
+    "sum": unary(ANY), "mean": unary(ANY), "abs": unary(KINK_MARGIN), "relu": unary(KINK_MARGIN),
+    "exp": unary(ANY), "log": unary(POSITIVE), "sigmoid": unary(ANY), "tanh": unary(ANY),
 }
+assert set(CASES) == set(OPS), "every op is drawn for"
 
 
 # -- what the trusted side expects ------------------------------------------------------------
@@ -110,7 +81,9 @@ def torch_result(op: str, operands, upstream=None):
     """torch's forward value (as a 2-D array) and, given ``upstream``, its gradient per operand."""
     tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) if isinstance(x, np.ndarray) else x
                for x in operands]
-    out = OPS[op].torch_op(*tensors)
+    out = OPS[op].apply(*tensors)
+    if out.dim() == 0:  # a.sum(), a.mean(): a 1x1 Matrix in the exercise
+        out = out.reshape(1, 1)
     grads = None
     if upstream is not None:
         out.backward(torch.as_tensor(upstream))

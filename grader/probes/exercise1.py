@@ -16,27 +16,8 @@ import numpy as np
 
 from grader.probes.torch_calls import record_calls
 from grader.probes import uses
+from grader.probes.exercise1_ops import OPS
 from grader.sandbox.tracebacks import student_traceback
-
-# op name -> (student method names it exercises, how to apply it to its operands)
-OPS = {
-    "sub": (("__sub__", "__rsub__"), lambda a, b: a - b),
-    "mul": (("__mul__", "__rmul__"), lambda a, b: a * b),
-    "div": (("__truediv__", "__rtruediv__"), lambda a, b: a / b),
-    "neg": (("__neg__",), lambda a: -a),
-    "matmul": (("__matmul__",), lambda a, b: a @ b),
-    "pow": (("__pow__",), lambda a, k: a ** k),
-    "transpose": (("T",), lambda a: a.T),
-    "sum": (("sum",), lambda a: a.sum()),
-    "mean": (("mean",), lambda a: a.mean()),
-    "abs": (("abs", "__abs__"), lambda a: abs(a)),
-    "relu": (("relu",), lambda a: a.relu()),
-    "exp": (("exp",), lambda a: a.exp()),
-    "log": (("log",), lambda a: a.log()),
-    "sigmoid": (("sigmoid",), lambda a: a.sigmoid()),
-    "tanh": (("tanh",), lambda a: a.tanh()),
-}
-
 
 def _array(value) -> np.ndarray:
     return np.array(value, dtype=np.float64)
@@ -71,7 +52,7 @@ def _error(sub, exc: BaseException) -> dict:
 
 
 def _forward(sub, op, specs):
-    return _data_of(OPS[op][1](*_operands(sub, specs)))
+    return _data_of(OPS[op].apply(*_operands(sub, specs)))
 
 
 def _perturbed(sub, op, specs, index, step):
@@ -160,7 +141,7 @@ def run_op(sub, op, operands, upstream=None, stale=None, step=None):
         ``(size, 2, *forward shape)``.
     """
     inputs = _operands(sub, operands, stale)
-    result = OPS[op][1](*inputs)
+    result = OPS[op].apply(*inputs)
     out = {"forward": _data_of(result), "grads": None, "backward_error": None, "perturbed": None}
     if upstream is not None:
         upstream = _array(upstream)
@@ -326,7 +307,7 @@ def torch_usage(sub, op, operands, upstream):
     inputs = _operands(sub, operands)
 
     def forward_and_backward():
-        result = OPS[op][1](*inputs)
+        result = OPS[op].apply(*inputs)
         try:
             backward_between(result, inputs, _array(upstream))
         except Exception as exc:  # noqa: BLE001 - a broken backward is the gradient tests' business
@@ -334,6 +315,6 @@ def torch_usage(sub, op, operands, upstream):
         return result, None
 
     (result, backward_error), calls = record_calls(forward_and_backward)
-    static = {name: _torch_names(sub, _method(sub, name)) for name in OPS[op][0]}
+    static = {name: _torch_names(sub, _method(sub, name)) for name in OPS[op].methods}
     return {"calls": sorted({str(name) for name, _, _ in calls}), "static": {k: v for k, v in static.items() if v},
             "forward_type": type(getattr(result, "data", None)).__name__, "backward_error": backward_error}

@@ -16,7 +16,7 @@ import torch
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.exercise1_cases import (GRAPH_W, GRAPH_X, KINK_MARGIN, OPS, Case, Described, broadcast_case,
+from grader.checks.exercise1_cases import (CASES, GRAPH_W, GRAPH_X, KINK_MARGIN, OPS, Case, Described, broadcast_case,
                                           describe, make_case, matrix, network_inputs, operand_specs, sizes,
                                           torch_graph, torch_network, torch_result)
 from grader.checks.compare import assert_close, fail
@@ -95,7 +95,7 @@ def run_case(worker, case: Case) -> dict:
 
 
 def draw_case(data, op: str, upstream_seed: int) -> Case:
-    return make_case(op, data.draw(OPS[op].cases, label="operands"), upstream_seed)
+    return make_case(op, data.draw(CASES[op], label="operands"), upstream_seed)
 
 
 # -- per op: forward, gradient vs your forward, gradient vs torch ------------------------------

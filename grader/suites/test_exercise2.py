@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from grader.checks import exercise2_noisy_quadratic as noisy_quadratic, exercise2_math as optimizer_math, exercise2_plots as optimizer_plots
 from grader.checks.compare import as_array, assert_close, fail
 from grader.checks.convergence import AIRFOIL_BAND
+from grader.checks.exercise2_dependencies import DEPENDENCIES  # noqa: F401 (grader.dependencies reads it)
 from grader.checks.exercise2_noisy_sgd import (CONSTANT_BAND, FLOOR_RUNS, NOISE_SEEDS, NOISY_ETA, NOISY_STEPS,
                                                POLYNOMIAL, POLYNOMIAL_BAND, check_noise_floor, check_standard_normal,
                                                multipliers, noisy_paths)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from grader.checks import exercise4_flops as flops, timing, torch_calls
 from grader.checks.compare import assert_close, fail
 from grader.checks.exercise4_sleeps import COLD_S, SLEEP_S, check_sleep_calls, timed_answer, within
+from grader.checks.exercise4_dependencies import DEPENDENCIES  # noqa: F401 (grader.dependencies reads it)
 from grader.checks.exercise4_strategies import HOW, structure_problem
 from grader.probes import exercise4 as probes
 from grader.sandbox.errors import GradingFailure
