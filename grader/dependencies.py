@@ -53,7 +53,9 @@ def declared(item) -> tuple[str, tuple[str, ...]]:
     name = getattr(item, "originalname", None) or item.name.split("[")[0]
     params = getattr(getattr(item, "callspec", None), "params", {})
     if name in table and not hasattr(function, "checks_param"):
-        checked, uses = (entry(params) if callable(entry) else entry for entry in table[name])
+        def named(entry):
+            return entry(params) if callable(entry) else entry
+        checked, uses = named(table[name][0]), [named(n) for n in table[name][1]]
         return checked, tuple(n for n in uses if n and n != checked)
     checked = params.get(getattr(function, "checks_param", None), "")
     names, param = getattr(function, "depends_on", ((), None))
