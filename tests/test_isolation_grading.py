@@ -188,8 +188,9 @@ def test_burning_cpu_while_the_reference_is_timed_gains_nothing(grade_submission
 
 # -- a cross-student attacker in a batch --------------------------------------------------
 ATTACKER = '''
-"""Leaves a process behind (ctypes fork, setsid) that kills every other worker it can find,
-and reads whatever other gradings' folders it can reach."""
+"""Leaves a process behind (ctypes fork, setsid) that kills every other worker it can find
+(started or forked from a template) and the templates, and reads whatever other gradings'
+folders it can reach."""
 import ctypes, glob, os, time
 libc = ctypes.CDLL(None, use_errno=True)
 if libc.fork() == 0:
@@ -200,7 +201,7 @@ if libc.fork() == 0:
         for status in glob.glob("/proc/[0-9]*/cmdline"):
             try:
                 pid = int(status.split("/")[2])
-                if pid != me and b"worker_main" in open(status, "rb").read():
+                if pid != me and b"grader/sandbox/" in open(status, "rb").read():
                     libc.kill(pid, 9)
             except (OSError, ValueError):
                 pass
