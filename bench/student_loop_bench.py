@@ -2,7 +2,8 @@
 
 Each measurement is the wall time of the ``grade`` command in a fresh process (start-up,
 collection, worker start and grading included), for the stub a student starts from and for
-the finished reference, run in turn in this one invocation. Wall time is what a student waits;
+the finished reference, run in turn in this one invocation, each with workers forked from the
+template (the default) and started anew (``GRADER_WORKER_TEMPLATE=0``), side by side. Wall time is what a student waits;
 CPU time (the command's processes and the workers it reaped) moves less with other work on the
 machine. The load average is printed beside the figures: on a shared machine they are upper bounds.
 
@@ -27,9 +28,9 @@ MODULES = {"exercise1": "exercise1_autograd", "exercise2": "exercise2_optimizers
            "exercise4": "exercise4_matmul", "exercise5": "exercise5_lars"}
 
 
-def grade_seconds(arguments: list[str], folder: Path) -> tuple[float, float]:
+def grade_seconds(arguments: list[str], folder: Path, template: bool = True) -> tuple[float, float]:
     """Wall time and CPU time (its processes and the workers they reaped) of one ``grade`` command."""
-    env = dict(os.environ)
+    env = dict(os.environ, GRADER_WORKER_TEMPLATE="1" if template else "0")
     if not env.get("GRADER_DATA_DIR") and SHARED_DATA.is_dir():
         env["GRADER_DATA_DIR"] = str(SHARED_DATA)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -57,11 +58,14 @@ def main(argv=None) -> int:
         for kind, source in (("stub", KIT / "exercises"), ("reference", KIT / "solutions")):
             submission = str(source / f"{module}.py")
             for label, extra in ((f"-k {args.keyword}", ["-k", args.keyword]), ("full", [])):
-                runs = [grade_seconds([args.exercise, "--submission", submission, *extra], work)
-                        for _ in range(args.repeats)]
-                walls, cpus = [w for w, _ in runs], [c for _, c in runs]
-                print(f"grade {args.exercise} {label:<10} {kind:<9}  wall median {statistics.median(walls):6.1f} s "
-                      f"(runs: {', '.join(f'{t:.1f}' for t in walls)}), CPU median {statistics.median(cpus):6.1f} s")
+                for template in (True, False):  # workers forked from the template, or each started anew
+                    runs = [grade_seconds([args.exercise, "--submission", submission, *extra], work, template)
+                            for _ in range(args.repeats)]
+                    walls, cpus = [w for w, _ in runs], [c for _, c in runs]
+                    how = "forked" if template else "anew"
+                    print(f"grade {args.exercise} {label:<10} {kind:<9} {how:<6}  wall median "
+                          f"{statistics.median(walls):6.1f} s (runs: {', '.join(f'{t:.1f}' for t in walls)}), "
+                          f"CPU median {statistics.median(cpus):6.1f} s", flush=True)
     return 0
 
 

@@ -103,6 +103,9 @@ def main(argv=None) -> int:
         return _list(console)
     if args.target == "progress":
         return student_loop.show_progress(console)
+    if not args.list_tests:  # workers start in the background while the suite is collected
+        from grader.session import warm_up_workers
+        warm_up_workers(args.sandbox)
     try:
         targets = student_loop.targets(args.target, args.keyword)
         if args.list_tests:
@@ -118,6 +121,7 @@ def main(argv=None) -> int:
                                    sandbox=args.sandbox, progress=progress, keyword=args.keyword)
             finally:
                 progress.close()
+            student_loop.check_selected(report, args.keyword)
             render(report, console, verbose=args.verbose, compact=len(targets) > 1)
             student_loop.remember(report, args)
             reports.append(report)

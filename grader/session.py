@@ -21,8 +21,9 @@ from grader.reference_answers import ReferenceAnswers, with_cached_answers
 from grader.results import GradeReport, LeaderboardEntry
 from grader.sandbox.errors import SandboxUnavailable
 from grader.sandbox.hiding import guarded_paths, hide_from_others, private_paths
-from grader.sandbox.limits import Limits, WorkerUser, choose_worker_user, worker_python
-from grader.sandbox.uids import UidLease, lease_uid
+from grader.sandbox import template as worker_template
+from grader.sandbox.limits import Limits, WorkerUser, choose_worker_user, prestart_user_check, worker_python
+from grader.sandbox.uids import PROBE_UID, UidLease, lease_uid
 from grader.sandbox.worker import Worker
 
 DEFAULT_TEST_TIMEOUT_S = 60.0
@@ -30,6 +31,15 @@ DEFAULT_TEST_TIMEOUT_S = 60.0
 
 def default_solutions_dir() -> Path:
     return Path(os.environ.get("GRADER_SOLUTIONS", exercises.KIT_ROOT / "solutions"))
+
+
+def warm_up_workers(sandbox: str = "auto") -> None:
+    """Start, in the background, what the first worker waits for (the worker template's torch
+    import, the check that a worker uid can run Python) while the grader collects the suite."""
+    python = worker_python()
+    worker_template.prestart(python)
+    if sandbox != "off" and os.geteuid() == 0:
+        prestart_user_check(python, PROBE_UID, PROBE_UID)
 
 
 class Record:
@@ -80,6 +90,7 @@ class GradingSession:
         # Set by ``grade replay``: one hidden test, its reference side answered by the student's code.
         self.replay: Replay | None = None
         self._replay_log: CallLog | None = None
+        warm_up_workers(sandbox)
 
     # -- workers ----------------------------------------------------------------------
     @property

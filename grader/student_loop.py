@@ -20,17 +20,26 @@ class UsageError(ValueError):
 def targets(target: str, keyword: str | None) -> list[str]:
     """The exercises to grade; with ``keyword``, those it selects a test of (none: a usage error)."""
     ids = [e.id for e in exercises.available()] if target == "all" else [exercises.get(target).id]
-    if not keyword:
+    if not keyword or len(ids) == 1:  # one exercise: its grading says when -k selects nothing
         return ids
     try:
         selected = [i for i in ids if matching(collect_items(exercises.get(i)), keyword)]
     except SuiteNotCollected:
         return ids  # the grading reports the suite's problem itself
     if not selected:
-        where = f"grade {ids[0]} --list" if len(ids) == 1 else "grade exerciseN --list"
-        raise UsageError(f"no test of {target} matches -k {keyword!r} (`{where}` shows the ids and titles; "
-                         "-k takes words of either, or a pytest -k expression)")
+        raise UsageError(_selects_nothing(target, keyword, "grade exerciseN --list"))
     return selected
+
+
+def _selects_nothing(target: str, keyword: str, where: str) -> str:
+    return (f"no test of {target} matches -k {keyword!r} (`{where}` shows the ids and titles; "
+            "-k takes words of either, or a pytest -k expression)")
+
+
+def check_selected(report, keyword: str | None) -> None:
+    """A grading in which ``-k`` selected no test is a usage error (exit status 2)."""
+    if keyword and not report.tests and any(e.startswith("No test of ") for e in report.errors):
+        raise UsageError(_selects_nothing(report.exercise, keyword, f"grade {report.exercise} --list"))
 
 
 def list_tests(ids: list[str], console: Console) -> int:

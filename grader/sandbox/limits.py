@@ -60,16 +60,34 @@ def worker_python() -> str:
     return os.environ.get("GRADER_WORKER_PYTHON") or sys.executable
 
 
+_user_checks: dict[tuple, subprocess.Popen] = {}
+
+
+def _start_user_check(python: str, uid: int, gid: int) -> subprocess.Popen:
+    return subprocess.Popen([python, "-I", "-c", "import numpy, torch"], user=uid, group=gid, extra_groups=[],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, cwd="/", env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+
+
+def prestart_user_check(python: str, uid: int, gid: int) -> None:
+    """Begin :func:`_user_can_run`'s check now (it imports torch: about a second) in the background."""
+    key = (python, uid, gid)
+    if key not in _user_checks and _user_can_run.cache_info().currsize == 0:
+        try:
+            _user_checks[key] = _start_user_check(python, uid, gid)
+        except OSError:
+            pass  # checked again, and reported, when it is needed
+
+
 @functools.lru_cache(maxsize=None)
 def _user_can_run(python: str, uid: int, gid: int) -> str:
     """'' if ``uid`` can start ``python`` and import numpy and torch, else the reason."""
     try:
-        done = subprocess.run([python, "-I", "-c", "import numpy, torch"], user=uid, group=gid,
-                              extra_groups=[], capture_output=True, text=True, timeout=120,
-                              cwd="/", env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+        check = _user_checks.pop((python, uid, gid), None) or _start_user_check(python, uid, gid)
+        _, stderr = check.communicate(timeout=120)
     except (OSError, subprocess.SubprocessError) as exc:
         return str(exc)
-    return "" if done.returncode == 0 else (done.stderr.strip().splitlines() or ["failed"])[-1]
+    return "" if check.returncode == 0 else (stderr.strip().splitlines() or ["failed"])[-1]
 
 
 NO_SECOND_USER = ("no second user was available (the grader is not root): the submission ran as the "

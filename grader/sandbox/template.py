@@ -84,10 +84,14 @@ class WorkerTemplate:
                 cwd="/", env=env, pass_fds=(theirs.fileno(),), start_new_session=True)
         finally:
             theirs.close()
-        reply = self._receive(START_TIMEOUT_S)
-        if not reply.get("ready"):
-            self.close()
-            raise TemplateError(f"the worker template did not start: {reply}")
+        self._ready = False  # torch is imported meanwhile: the grader goes on (collecting the suite, say)
+
+    def _wait_ready(self) -> None:
+        if not self._ready:
+            reply = self._receive(START_TIMEOUT_S)
+            if not reply.get("ready"):
+                raise TemplateError(f"the worker template did not start: {reply}")
+            self._ready = True
 
     def _receive(self, timeout: float) -> dict:
         if not select.select([self._socket], [], [], timeout)[0]:
@@ -106,6 +110,7 @@ class WorkerTemplate:
         status_r, status_w = os.pipe()
         try:
             with self._lock:
+                self._wait_ready()
                 try:
                     socket.send_fds(self._socket, [json.dumps(request).encode()], [*fds, status_w])
                 finally:
@@ -148,7 +153,8 @@ def template_env() -> dict:
 
 
 def template_for(python: str) -> WorkerTemplate | None:
-    """This process's template for ``python``, started on first use; None where there is none."""
+    """This process's template for ``python``, started on first use (or by :func:`prestart`);
+    None where there is none. It may still be importing torch: its first spawn waits for it."""
     if not enabled():
         return None
     with _templates_lock:
@@ -162,6 +168,11 @@ def template_for(python: str) -> WorkerTemplate | None:
                 template = None
             _templates[python] = template
         return template
+
+
+def prestart(python: str) -> None:
+    """Start the template now, so that it imports torch while the grader does other work."""
+    template_for(python)
 
 
 def forget(python: str) -> None:
