@@ -9,6 +9,7 @@ machine. The load average is printed beside the figures: on a shared machine the
 
     python bench/student_loop_bench.py               # -k mean, and exercise 1 in full, twice each
     python bench/student_loop_bench.py --repeats 1 --exercise exercise3
+    python bench/student_loop_bench.py --as-uid 1950000001      # as a student's own user, not root
 """
 from __future__ import annotations
 
@@ -28,15 +29,23 @@ MODULES = {"exercise1": "exercise1_autograd", "exercise2": "exercise2_optimizers
            "exercise4": "exercise4_matmul", "exercise5": "exercise5_lars"}
 
 
-def grade_seconds(arguments: list[str], folder: Path, template: bool = True) -> tuple[float, float]:
-    """Wall time and CPU time (its processes and the workers they reaped) of one ``grade`` command."""
+def grade_seconds(arguments: list[str], folder: Path, template: bool = True,
+                  uid: int | None = None) -> tuple[float, float]:
+    """Wall time and CPU time (its processes and the workers they reaped) of one ``grade`` command,
+    run as ``uid`` when given (a student's laptop: no root, so no uid per worker)."""
     env = dict(os.environ, GRADER_WORKER_TEMPLATE="1" if template else "0")
+    user = {}
+    if uid is not None:
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "PYTHONPATH": str(KIT),
+               "GRADER_WORKER_TEMPLATE": env["GRADER_WORKER_TEMPLATE"],
+               "GRADER_DATA_DIR": env.get("GRADER_DATA_DIR", "")}
+        user = {"user": uid, "group": uid, "extra_groups": []}
     if not env.get("GRADER_DATA_DIR") and SHARED_DATA.is_dir():
         env["GRADER_DATA_DIR"] = str(SHARED_DATA)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "grader.cli", *arguments], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=900)
+                          capture_output=True, text=True, timeout=900, **user)
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -49,17 +58,23 @@ def main(argv=None) -> int:
     parser.add_argument("--exercise", default="exercise1", choices=sorted(MODULES))
     parser.add_argument("--keyword", default="mean")
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--as-uid", type=int, help="run each grade as this unprivileged uid (root only): "
+                                                   "what a student on a laptop waits")
     args = parser.parse_args(argv)
     module = MODULES[args.exercise]
     load = os.getloadavg()
     print(f"{os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min)")
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
+        if args.as_uid is not None:
+            os.chmod(work, 0o777)
+            print(f"each grade runs as uid {args.as_uid}")
         for kind, source in (("stub", KIT / "exercises"), ("reference", KIT / "solutions")):
             submission = str(source / f"{module}.py")
             for label, extra in ((f"-k {args.keyword}", ["-k", args.keyword]), ("full", [])):
                 for template in (True, False):  # workers forked from the template, or each started anew
-                    runs = [grade_seconds([args.exercise, "--submission", submission, *extra], work, template)
+                    runs = [grade_seconds([args.exercise, "--submission", submission, *extra], work, template,
+                                          args.as_uid)
                             for _ in range(args.repeats)]
                     walls, cpus = [w for w, _ in runs], [c for _, c in runs]
                     how = "forked" if template else "anew"

@@ -61,7 +61,10 @@ class _Activator:
 
 
 def _run_pytest(exercise: exercises.Exercise, session: GradingSession, keyword: str | None) -> None:
-    args = [str(exercise.suite), "-p", "no:terminal", "-p", "no:cacheprovider", "--strict-markers",
+    # Plugins a grading does not use stay unloaded (a student waits for every one of them).
+    unused = ["no:terminal", "no:cacheprovider", "no:xdist", "no:xdist.looponfail", "no:unraisableexception",
+              "no:threadexception"]
+    args = [str(exercise.suite), *[arg for plugin in unused for arg in ("-p", plugin)], "--strict-markers",
             "-c", os.devnull, "--rootdir", str(exercise.suite.parent), "-o", "addopts=",
             "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     selection = [KeywordSelection(keyword)] if keyword else []  # ids and titles (grader/selection.py)
