@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -70,7 +71,11 @@ def main(argv=None) -> int:
             os.chmod(work, 0o777)
             print(f"each grade runs as uid {args.as_uid}")
         for kind, source in (("stub", KIT / "exercises"), ("reference", KIT / "solutions")):
-            submission = str(source / f"{module}.py")
+            submission = work / kind / f"{module}.py"  # a copy the student's own uid can read
+            submission.parent.mkdir(mode=0o755)
+            shutil.copy(source / f"{module}.py", submission)
+            os.chmod(submission, 0o644)
+            submission = str(submission)
             for label, extra in ((f"-k {args.keyword}", ["-k", args.keyword]), ("full", [])):
                 for template in (True, False):  # workers forked from the template, or each started anew
                     runs = [grade_seconds([args.exercise, "--submission", submission, *extra], work, template,

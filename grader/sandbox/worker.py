@@ -18,8 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.sandbox import channel, hangs, wire
-from grader.sandbox import template as worker_template
+from grader.sandbox import channel, hangs, launch, wire
 from grader.sandbox.errors import ProbeTimeout, SubmissionError, WorkerCrashed
 from grader.sandbox.limits import Limits, WorkerUser, worker_python
 from grader.sandbox.processes import ProcessSet
@@ -128,7 +127,9 @@ class Worker:
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         try:
-            self._proc = self._forked(module, req_r, resp_w) or self._started(module, req_r, resp_w)
+            self._proc = launch.start(launch.Launch(
+                self.python, self._main(), self._arguments(module), str(self._folder.work), self._environment(),
+                self.limits, self.user, (req_r, resp_w, self._stack_file.fileno()), self._output_fd))
         finally:
             os.close(req_r)
             os.close(resp_w)
@@ -136,35 +137,6 @@ class Worker:
         self._processes = ProcessSet(uid=self.user.uid if dropped else None, group=self._proc.pid)
         self._reader, self._writer = channel.Reader(resp_r), channel.Writer(req_w)
         self._pipe_fds = (resp_r, req_w)
-
-    def _forked(self, module: Path | None, req_r: int, resp_w: int):
-        """The worker forked from this process's template (torch already imported), or None."""
-        template = worker_template.template_for(self.python)
-        if template is None:
-            return None
-        dropped = self.user.dropped
-        try:
-            return template.spawn(main=self._main(), argv=self._arguments(module), cwd=str(self._folder.work),
-                                  env=self._environment(), rlimits=self.limits.rlimits(dropped),
-                                  uid=self.user.uid if dropped else None, gid=self.user.gid if dropped else None,
-                                  fds=(req_r, resp_w, self._stack_file.fileno(), self._output_fd))
-        except worker_template.TemplateError:
-            worker_template.forget(self.python)
-            return None
-
-    def _started(self, module: Path | None, req_r: int, resp_w: int) -> subprocess.Popen:
-        """The worker started as a fresh interpreter: where there is no template."""
-        dropped = self.user.dropped
-        kwargs = dict(user=self.user.uid, group=self.user.gid, extra_groups=[]) if dropped else {}
-        command = [self.python, "-I", "-B", self._main(), *self._arguments(module), "--req-fd", str(req_r),
-                   "--resp-fd", str(resp_w), "--stack-fd", str(self._stack_file.fileno())]
-        # A session of its own: signals to the grader's process group never reach the worker's
-        # and, without a second user, the worker's own killpg(0) reaches only itself.
-        return subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=self._output_fd, stderr=subprocess.STDOUT,
-            cwd=self._folder.work, env=self._environment(),
-            pass_fds=(req_r, resp_w, self._stack_file.fileno()), start_new_session=True,
-            preexec_fn=lambda: self.limits.apply(dropped), **kwargs)
 
     def _start_once(self) -> dict | None:
         """Start a child and wait until it has imported the module; a crash while importing is returned."""
