@@ -9,6 +9,7 @@ import pytest
 from grader.probes import diagnostics
 from grader.sandbox.errors import ProbeTimeout, SubmissionError, WorkerCrashed
 from grader.sandbox.limits import Limits, WorkerUser, choose_worker_user, worker_python
+from grader.sandbox.uids import lease_uid
 from grader.sandbox.worker import Worker
 
 
@@ -121,16 +122,23 @@ root_only = pytest.mark.skipif(os.geteuid() != 0, reason="the privilege drop hap
 
 @root_only
 def test_under_root_the_worker_runs_unprivileged_and_cannot_read_root_files(tmp_path):
-    user, note = choose_worker_user(worker_python(), "auto")
-    if not user.dropped:
+    template, note = choose_worker_user(worker_python(), "auto")
+    if not template.dropped:
         pytest.skip(f"this interpreter is not reachable by an unprivileged user here: {note}")
     private = tmp_path / "private.txt"
     private.write_text("root only")
     os.chmod(private, 0o600)
-    with Worker(module(tmp_path, "X = 1\n"), "student_module", user=user) as worker:
-        info = worker.call(diagnostics.whoami)
-        assert info["uid"] == user.uid != 0
-        assert worker.call(diagnostics.read_file, path=str(private)) == {"error": "PermissionError"}
+    # A leased uid, as a grading uses: closing a worker kills every process of its uid, and the
+    # template's uid is where other graders check that Python runs.
+    lease = lease_uid()
+    user = WorkerUser(lease.uid, lease.uid, "a uid per worker")
+    try:
+        with Worker(module(tmp_path, "X = 1\n"), "student_module", user=user) as worker:
+            info = worker.call(diagnostics.whoami)
+            assert info["uid"] == user.uid != 0
+            assert worker.call(diagnostics.read_file, path=str(private)) == {"error": "PermissionError"}
+    finally:
+        lease.release()
 
 
 @root_only

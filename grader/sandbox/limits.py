@@ -87,7 +87,7 @@ def _user_can_run(python: str, uid: int, gid: int) -> str:
         _, stderr = check.communicate(timeout=120)
     except (OSError, subprocess.SubprocessError) as exc:
         return str(exc)
-    return "" if check.returncode == 0 else (stderr.strip().splitlines() or ["failed"])[-1]
+    return "" if check.returncode == 0 else (stderr.strip().splitlines() or [f"exit status {check.returncode}"])[-1]
 
 
 NO_SECOND_USER = ("no second user was available (the grader is not root): the submission ran as the "
