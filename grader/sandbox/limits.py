@@ -1,7 +1,6 @@
 """Resource limits and the unprivileged user a worker runs as."""
 from __future__ import annotations
 
-import functools
 import os
 import resource
 import subprocess
@@ -55,12 +54,19 @@ class WorkerUser:
         return self.uid is not None
 
 
+def worker_environment() -> dict:
+    """What every worker runs with, and the template imports torch under (their own folders aside)."""
+    return {"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
+
+
 def worker_python() -> str:
     """The interpreter workers run: $GRADER_WORKER_PYTHON, else the grader's own."""
     return os.environ.get("GRADER_WORKER_PYTHON") or sys.executable
 
 
-_user_checks: dict[tuple, subprocess.Popen] = {}
+_user_checks: dict[tuple, subprocess.Popen] = {}  # started, not yet answered
+_user_answers: dict[tuple, str] = {}
 
 
 def _start_user_check(python: str, uid: int, gid: int) -> subprocess.Popen:
@@ -72,22 +78,26 @@ def _start_user_check(python: str, uid: int, gid: int) -> subprocess.Popen:
 def prestart_user_check(python: str, uid: int, gid: int) -> None:
     """Begin :func:`_user_can_run`'s check now (it imports torch: about a second) in the background."""
     key = (python, uid, gid)
-    if key not in _user_checks and _user_can_run.cache_info().currsize == 0:
+    if key not in _user_checks and key not in _user_answers:
         try:
             _user_checks[key] = _start_user_check(python, uid, gid)
         except OSError:
             pass  # checked again, and reported, when it is needed
 
 
-@functools.lru_cache(maxsize=None)
 def _user_can_run(python: str, uid: int, gid: int) -> str:
-    """'' if ``uid`` can start ``python`` and import numpy and torch, else the reason."""
-    try:
-        check = _user_checks.pop((python, uid, gid), None) or _start_user_check(python, uid, gid)
-        _, stderr = check.communicate(timeout=120)
-    except (OSError, subprocess.SubprocessError) as exc:
-        return str(exc)
-    return "" if check.returncode == 0 else (stderr.strip().splitlines() or [f"exit status {check.returncode}"])[-1]
+    """'' if ``uid`` can start ``python`` and import numpy and torch, else the reason (asked once)."""
+    key = (python, uid, gid)
+    if key not in _user_answers:
+        try:
+            check = _user_checks.pop(key, None) or _start_user_check(python, uid, gid)
+            _, stderr = check.communicate(timeout=120)
+            answer = "" if check.returncode == 0 else (stderr.strip().splitlines()
+                                                       or [f"exit status {check.returncode}"])[-1]
+        except (OSError, subprocess.SubprocessError) as exc:
+            answer = str(exc)
+        _user_answers[key] = answer
+    return _user_answers[key]
 
 
 NO_SECOND_USER = ("no second user was available (the grader is not root): the submission ran as the "

@@ -24,6 +24,8 @@ import sys
 import threading
 from pathlib import Path
 
+from grader.sandbox.limits import worker_environment
+
 TEMPLATE_MAIN = Path(__file__).resolve().parent / "template_main.py"
 START_TIMEOUT_S = 120.0
 SPAWN_TIMEOUT_S = 10.0
@@ -146,12 +148,6 @@ def enabled() -> bool:
     return sys.platform == "linux" and os.environ.get("GRADER_WORKER_TEMPLATE", "1") != "0"
 
 
-def template_env() -> dict:
-    """What the template imports torch under: a worker's environment, less its own folders."""
-    return {"PATH": "/usr/bin:/bin", "HOME": "/", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
-            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
-
-
 def template_for(python: str) -> WorkerTemplate | None:
     """This process's template for ``python``, started on first use (or by :func:`prestart`);
     None where there is none. It may still be importing torch: its first spawn waits for it."""
@@ -163,7 +159,7 @@ def template_for(python: str) -> WorkerTemplate | None:
             return None
         if template is _NOT_STARTED or not template.alive:
             try:
-                template = WorkerTemplate(python, template_env())
+                template = WorkerTemplate(python, {**worker_environment(), "HOME": "/"})
             except (OSError, TemplateError):
                 template = None
             _templates[python] = template

@@ -39,7 +39,8 @@ def _preload() -> None:
 
 
 def _become(request: dict) -> None:
-    """Everything ``subprocess.Popen`` did for a started worker, in the same order."""
+    """Everything ``subprocess.Popen`` does for a started worker: a session, the limits, the uid
+    (limits first, while still allowed to set any), then the folder and the environment."""
     os.setsid()  # a session of its own (start_new_session)
     for name, value in request["limits"].items():
         resource.setrlimit(getattr(resource, name), tuple(value))
@@ -67,7 +68,6 @@ def _keep_only(fds: list[int]) -> list[int]:
     kept = []
     for index, fd in enumerate(moved):
         os.dup2(fd, FIRST_FD + index)
-        os.set_inheritable(FIRST_FD + index, True)
         kept.append(FIRST_FD + index)
     os.closerange(FIRST_FD + len(kept), os.sysconf("SC_OPEN_MAX"))
     return kept

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from grader.sandbox import channel, hangs, launch, wire
 from grader.sandbox.errors import ProbeTimeout, SubmissionError, WorkerCrashed
-from grader.sandbox.limits import Limits, WorkerUser, worker_python
+from grader.sandbox.limits import Limits, WorkerUser, worker_environment, worker_python
 from grader.sandbox.processes import ProcessSet
 from grader.sandbox.student_output import OutputLog, file_size
 from grader.sandbox.workdir import WorkerFolder, output_tail
@@ -113,10 +113,8 @@ class Worker:
 
     def _environment(self) -> dict:
         work = self._folder.work
-        return {"PATH": "/usr/bin:/bin", "HOME": str(work), "TMPDIR": str(work),
-                "MPLCONFIGDIR": str(work / ".matplotlib"), "MPLBACKEND": "Agg",
-                "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2"),
-                **self.extra_env}
+        return {**worker_environment(), "HOME": str(work), "TMPDIR": str(work),
+                "MPLCONFIGDIR": str(work / ".matplotlib"), **self.extra_env}
 
     def _spawn(self) -> None:
         """A fresh folder and child process; the pipes' far ends are closed here."""
