@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import json
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -118,3 +119,23 @@ def test_a_failing_engine_never_stops_the_batch(tmp_path):
     assert {row["status"] for row in rows.values()} == {"error"}
     record = json.loads((tmp_path / "grades_feedback" / "bob.json").read_text())
     assert "lost the worker machine" in record["message"]
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def test_side_by_side_gradings_share_the_cores_out(tmp_path, monkeypatch):
+    """Each of ``--jobs N`` gradings runs its code with cores/N threads, not every core each."""
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for student in ("erin", "frank"):
+        (folder / f"{student}.py").write_text(REFERENCE.read_text() + "\nimport os, torch\n"
+                                              "print('threads', os.environ.get('OMP_NUM_THREADS'), torch.get_num_threads())\n")
+    for jobs, warm in ((2, True), (1, False)):
+        summary = regrade("exercise3", folder, tmp_path / f"grades-{jobs}.csv", jobs=jobs, warm=warm,
+                          keyword=ONE_TEST, progress=False, force=True, same_user=os.geteuid() != 0)
+        want = max(1, _cores() // jobs)
+        assert [r["report"]["import_output"].split() for r in summary.records] == [["threads", str(want), str(want)]] * 2
+        assert all(r["score"] == 2 for r in summary.records)

@@ -69,8 +69,19 @@ class BatchSummary:
         return 60.0 * self.graded / self.seconds if self.seconds > 0 else 0.0
 
 
+def threads_per_job(jobs: int) -> int | None:
+    """CPU threads for each of ``jobs`` gradings on this machine: its cores shared out, so that
+    side-by-side gradings do not oversubscribe them; None where ``OMP_NUM_THREADS`` is set already
+    (the course's own choice)."""
+    if os.environ.get("OMP_NUM_THREADS"):
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores // max(1, jobs))
+
+
 def _task(entry: StudentSubmission, exercise_id: str, feedback_dir: Path, timeout_s: float,
-          keyword: str | None, solutions_dir: Path | None, sandbox: str, shrink_s: float | None) -> GradeTask:
+          keyword: str | None, solutions_dir: Path | None, sandbox: str, shrink_s: float | None,
+          threads: int | None) -> GradeTask:
     name = entry.safe_name
     # absolute(), not resolve(): a student's symlink must reach the resolver as a link, to be refused.
     return GradeTask(student=entry.student, submission=str(entry.path.absolute()), exercise=exercise_id,
@@ -78,7 +89,7 @@ def _task(entry: StudentSubmission, exercise_id: str, feedback_dir: Path, timeou
                      log_out=str((feedback_dir / f"{name}.txt").resolve()),
                      feedback_dir=str((feedback_dir / name).resolve()), timeout_s=timeout_s,
                      keyword=keyword, solutions_dir=str(solutions_dir) if solutions_dir else None,
-                     sandbox=sandbox, shrink_s=shrink_s)
+                     sandbox=sandbox, shrink_s=shrink_s, threads=threads)
 
 
 def regrade(exercise_id: str, submissions_dir, out_csv="grades.csv", *, jobs: int = 2,
@@ -128,12 +139,13 @@ def regrade(exercise_id: str, submissions_dir, out_csv="grades.csv", *, jobs: in
             pending.append((entry, digest))
     started = time.monotonic()
     own_executor = executor is None
+    threads = threads_per_job(jobs) if own_executor else None  # another executor's machines: their own setting
     if own_executor:
         executor = WarmGraderPool(jobs) if warm else ProcessPoolExecutor(max_workers=max(1, jobs))
     completed = False
     try:
         futures = {executor.submit(run_task, _task(entry, exercise.id, feedback_dir, timeout_s, keyword,
-                                                   solutions_dir, sandbox, shrink_s)): (entry, digest)
+                                                   solutions_dir, sandbox, shrink_s, threads)): (entry, digest)
                    for entry, digest in pending}
         bar = tqdm(total=len(futures), desc=f"grading {exercise.id}", unit="student", file=sys.stderr,
                    disable=not progress)

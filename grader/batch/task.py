@@ -35,7 +35,20 @@ class GradeTask:
     solutions_dir: str | None = None
     sandbox: str = "require"  # the grade command's --sandbox: "require" as root
     shrink_s: float | None = None  # hypothesis's search for a smaller failing input, per test
+    threads: int | None = None  # CPU threads for the grading's processes (None: the machine's setting)
     python: str = sys.executable
+
+
+def grading_environment(task: GradeTask) -> dict | None:
+    """The grading process's environment: this one, with the task's thread count where it has one.
+
+    Torch and numpy size their thread pools by ``OMP_NUM_THREADS``, and the grading passes it on
+    to its workers: ``jobs`` gradings side by side each taking every core would only get in
+    each other's way.
+    """
+    if task.threads is None:
+        return None
+    return {**os.environ, "OMP_NUM_THREADS": str(task.threads)}
 
 
 def _command(task: GradeTask) -> list[str]:
@@ -84,8 +97,8 @@ def run_task(task: GradeTask) -> dict:
     started = time.monotonic()
     prepare(task)
     with open(task.log_out, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(_command(task), stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(_command(task), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True, env=grading_environment(task))
         try:
             code = process.wait(timeout=task.timeout_s)
         except subprocess.TimeoutExpired:

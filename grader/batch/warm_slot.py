@@ -26,7 +26,7 @@ import time
 import traceback
 from dataclasses import asdict
 
-from grader.batch.task import GradeTask, outcome, prepare, stop, timed_out
+from grader.batch.task import GradeTask, grading_environment, outcome, prepare, stop, timed_out
 
 DONE = "done"
 
@@ -86,6 +86,7 @@ class WarmSlot:
 
     def __init__(self):
         self._process: subprocess.Popen | None = None
+        self._threads: int | None = None  # the running process's task.threads
         self.started = 0  # processes started (the first, and one after each stop)
 
     def run(self, task: GradeTask) -> dict:
@@ -93,7 +94,7 @@ class WarmSlot:
         started = time.monotonic()
         prepare(task)
         try:
-            process = self._process_for(task.python)
+            process = self._process_for(task)
             process.stdin.write(json.dumps(asdict(task)) + "\n")
             process.stdin.flush()
         except OSError:  # it died between tasks
@@ -108,13 +109,15 @@ class WarmSlot:
             return outcome(task, started, "the grading process ended without a report")
         return outcome(task, started, "the grading wrote no report")
 
-    def _process_for(self, python: str) -> subprocess.Popen:
-        if self._process is not None and (self._process.poll() is not None or self._process.args[0] != python):
+    def _process_for(self, task: GradeTask) -> subprocess.Popen:
+        if self._process is not None and (self._process.poll() is not None or self._process.args[0] != task.python
+                                          or self._threads != task.threads):
             self.stop()
         if self._process is None:
-            self._process = subprocess.Popen([python, "-m", "grader.batch.warm_slot"], stdin=subprocess.PIPE,
+            self._process = subprocess.Popen([task.python, "-m", "grader.batch.warm_slot"], stdin=subprocess.PIPE,
                                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                             start_new_session=True)
+                                             start_new_session=True, env=grading_environment(task))
+            self._threads = task.threads
             self.started += 1
         return self._process
 
