@@ -19,6 +19,7 @@ Copies differ by a comment, so that no grading is reused from an earlier one.
     python bench/batch_bench.py                  # 4 copies, jobs 1 and 2
     python bench/batch_bench.py --count 8 --jobs 2
     python bench/batch_bench.py -k standardize   # a test subset, for a smoke run
+    python bench/batch_bench.py --jobs 2 --dask  # and on a Dask LocalCluster of 2 workers
 """
 from __future__ import annotations
 
@@ -89,6 +90,29 @@ def batch(tmp: Path, kind: str, count: int, jobs: int, keyword: str | None, time
     return summary.seconds, summary.per_minute
 
 
+def dask_batch(tmp: Path, count: int, workers: int, keyword: str | None, timeout_s: float) -> tuple[float, float]:
+    """(seconds, submissions per minute) of the reference class regraded on a Dask ``LocalCluster``
+    of ``workers`` processes, each with the machine's cores shared out (as the recipe in
+    docs/course-tooling.md starts real workers)."""
+    import distributed
+    from grader.batch.dask_executor import dask_executor
+    folder = make_class(tmp / f"dask-{workers}", "reference", count)
+    _fresh_cache(tmp)
+    threads = str(max(1, len(os.sched_getaffinity(0)) // workers))
+    saved = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = threads  # the workers' environment, taken when they start
+    try:
+        with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                      dashboard_address=None, silence_logs=40) as cluster, \
+                dask_executor(cluster.scheduler_address) as executor:
+            summary = regrade("exercise3", folder, tmp / f"grades-dask-{workers}.csv", keyword=keyword,
+                              timeout_s=timeout_s, force=True, progress=False, same_user=os.geteuid() != 0,
+                              executor=executor)
+    finally:
+        os.environ.pop("OMP_NUM_THREADS") if saved is None else os.environ.update(OMP_NUM_THREADS=saved)
+    return summary.seconds, summary.per_minute
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=4, help="submissions per class (default 4)")
@@ -96,6 +120,8 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="job counts (default 1 2)")
     parser.add_argument("-k", dest="keyword", help="grade only the tests matching this (pytest -k)")
     parser.add_argument("--timeout", type=float, default=600.0, help="per-submission limit in seconds")
+    parser.add_argument("--dask", action="store_true", help="also the reference class on a Dask LocalCluster "
+                                                             "of --jobs workers (needs the 'dask' extra)")
     args = parser.parse_args(argv)
     print(f"exercise3, {args.count} submissions per class, tests: {args.keyword or 'all'}, "
           f"{os.cpu_count()} CPU cores")
@@ -111,6 +137,10 @@ def main(argv=None) -> int:
         for kind, jobs, warm in runs:
             seconds, per_minute = batch(tmp, kind, count, jobs, args.keyword, args.timeout, warm)
             label = f"grade batch --jobs {jobs}, {kind}{'' if warm else ', cold'} ({count} in {seconds:.0f} s)"
+            print(f"{label:<50} {per_minute:>7.2f} per minute {per_minute / cold:>6.2f}x", flush=True)
+        for workers in args.jobs if args.dask else ():
+            seconds, per_minute = dask_batch(tmp, count, workers, args.keyword, args.timeout)
+            label = f"grade batch --dask, {workers} workers, reference ({count} in {seconds:.0f} s)"
             print(f"{label:<50} {per_minute:>7.2f} per minute {per_minute / cold:>6.2f}x", flush=True)
     return 0
 

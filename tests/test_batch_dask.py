@@ -5,6 +5,7 @@ import pytest
 
 import csv
 
+from grader.batch.warm_slot import slots_started_here
 from grader.cli import main as grade_main
 from tests.golden.exercise3.buggy import MODULE, MUTANTS
 from tests.test_batch import ONE_TEST, _class_folder
@@ -32,6 +33,9 @@ def test_a_dask_regrade_writes_the_same_grades_csv_as_jobs_1(tmp_path, cluster, 
                        "--out", str(on_dask), "-k", KEYWORD]) == 0
     assert "4 graded" in capsys.readouterr().out
     assert on_dask.read_text() == local.read_text()
+    with distributed.Client(cluster) as client:  # 4 students on 2 Dask workers: one warm grader process each
+        started = client.run(slots_started_here)
+    assert max(started.values()) == 1, started
     rows = {row["student"]: row for row in csv.DictReader(local.read_text().splitlines())}
     assert rows["alice"]["score"] == rows["alice"]["max"] != "0"  # full marks, both tests
     assert rows["bob"]["score"] == rows["carol"]["score"] == "0" != rows["dave"]["score"] != rows["alice"]["score"]

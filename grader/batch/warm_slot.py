@@ -22,6 +22,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from dataclasses import asdict
@@ -151,6 +152,30 @@ class WarmSlot:
             self._process = None
         except subprocess.TimeoutExpired:
             self.stop()
+
+
+# -- a slot per thread of a long-lived process (a Dask worker) ------------------------------------
+_this_thread = threading.local()
+_slots_of_this_process: list[WarmSlot] = []
+
+
+def run_in_warm_slot(task: GradeTask) -> dict:
+    """``run_task(task)`` in a warm slot this thread keeps for the next task it is given.
+
+    For engines whose workers are long-lived processes: a Dask worker grades one student after
+    another in the same warm grader instead of a fresh process each. The slot ends with the
+    worker (its input closes) or after a timeout (a fresh one grades the next task).
+    """
+    slot = getattr(_this_thread, "slot", None)
+    if slot is None:
+        slot = _this_thread.slot = WarmSlot()
+        _slots_of_this_process.append(slot)
+    return slot.run(task)
+
+
+def slots_started_here() -> int:
+    """Grader processes started by this process's slots (0: it never graded)."""
+    return sum(slot.started for slot in _slots_of_this_process)
 
 
 if __name__ == "__main__":
