@@ -1,10 +1,12 @@
 """The reference's answers cached for a regrade: asked once, the same grades, out of reach."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from tests.golden.exercise3.buggy import MODULE, MUTANTS
 
 KIT = Path(__file__).resolve().parent.parent
 REFERENCE = KIT / "solutions" / f"{MODULE}.py"
+STUB = KIT / "exercises" / f"{MODULE}.py"
 # Light hidden tests: no reference call among them comes near its time limit, even on a busy
 # machine (a call that timed out in the first grading would rightly be asked again).
 FIXED_INPUT_TESTS = "standardize_matches or unshuffled"
@@ -133,3 +136,23 @@ def test_a_second_grading_asks_the_reference_nothing_and_grades_the_same(tmp_pat
     warm = _grade_in_its_own_process(path, tmp_path / "warm", cache)
     assert _writes(cache) == writes  # every answer known: the reference was asked nothing
     assert _verdicts(warm) == _verdicts(cold) and warm["score"] == cold["score"]
+
+
+def test_unfinished_code_fails_without_asking_the_reference(tmp_path):
+    """Each comparison asks the student first: the stub fails every hidden comparison, and the
+    reference (no answer known yet) is asked nothing, not even started for them."""
+    cache = tmp_path / "answers"
+    out = tmp_path / "report.json"
+    done = subprocess.run([sys.executable, "-m", "grader.batch.grade_one", "exercise3", str(STUB), "--json-out",
+                           str(out), "--feedback-dir", str(tmp_path), "-k", "match", "--sandbox", "auto"],
+                          env={**os.environ, "GRADER_REFERENCE_CACHE": str(cache)}, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    tests = json.loads(out.read_text())["tests"]
+    assert len(tests) == 4 and all(t["status"] == "failed" and "not implemented yet" in t["output"] for t in tests)
+    assert [_answers_kept(answers) for answers in cache.glob("*.sqlite")] in ([], [0])
+
+
+def _answers_kept(path: Path) -> int:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]

@@ -337,8 +337,8 @@ def test_train_concise_converges(student, record, optimizer):
 def test_optimizers_match_reference(student, reference, name, data):
     """Several steps agree with the reference's, states and t included"""
     case = data.draw(update_cases(name))
-    expected = reference.call(probes.STEP_PROBES[name], **case)
     received = student.call(probes.STEP_PROBES[name], **case)
+    expected = reference.call(probes.STEP_PROBES[name], **case)
     inputs = describe_case(case)
     check_params(name, received, expected, inputs + ", compared with the reference")
     check_states(name, received, expected, inputs + ", compared with the reference")
@@ -355,8 +355,8 @@ def test_optimizers_match_reference(student, reference, name, data):
 def test_schedules_match_reference(student, reference, name, data):
     """Schedule values agree with the reference's"""
     ts, kwargs = data.draw(schedule_cases(name))
-    expected = reference.call(probes.SCHEDULE_PROBES[name], ts=ts, kwargs=kwargs)
     received = student.call(probes.SCHEDULE_PROBES[name], ts=ts, kwargs=kwargs)
+    expected = reference.call(probes.SCHEDULE_PROBES[name], ts=ts, kwargs=kwargs)
     assert_close(received, expected, name, f"the values at t = {ts} (reference)",
                  inputs=optimizer_math.describe(kwargs), rtol=1e-9, atol=1e-12)
 
@@ -367,7 +367,8 @@ def test_schedules_match_reference(student, reference, name, data):
 def test_noisy_sgd_2d_matches_reference(student, reference, schedule):
     """noisy_sgd_2d follows the reference's path for the same generator seed"""
     kwargs = dict(eta=NOISY_ETA, schedule=schedule, schedule_kwargs=POLYNOMIAL, steps=30, seeds=[5, 6])
-    expected, received = reference.call(probes.noisy_runs, **kwargs), student.call(probes.noisy_runs, **kwargs)
+    received = student.call(probes.noisy_runs, **kwargs)
+    expected = reference.call(probes.noisy_runs, **kwargs)
     for seed, want, got in zip(kwargs["seeds"], expected, received):
         assert_close(got, want, "noisy_sgd_2d", f"the path for seed {seed}", rtol=1e-9, atol=1e-12,
                      inputs=f"eta={NOISY_ETA}, {schedule} schedule, 30 steps",
@@ -381,7 +382,8 @@ def test_noisy_sgd_2d_matches_reference(student, reference, schedule):
 def test_train_concise_matches_reference(student, reference):
     """train_concise's loss curve ends where the reference's does"""
     kwargs = dict(optimizer="Adam", hyperparams={"lr": 0.01}, num_epochs=2, seed=3, timeout=80)
-    expected, received = reference.call(probes.concise, **kwargs), student.call(probes.concise, **kwargs)
+    received = student.call(probes.concise, **kwargs)
+    expected = reference.call(probes.concise, **kwargs)
     if len(received["losses"]) != len(expected["losses"]):
         fail("train_concise", "a different number of recorded losses", expected=len(expected["losses"]),
              received=len(received["losses"]))

@@ -18,8 +18,7 @@ from grader.checks.exercise3_dependencies import DEPENDENCIES  # noqa: F401 (gra
 from grader.checks.exercise3_batches import (D, check_airfoil_epoch, check_epoch, check_with_replacement,
                                              covered_once, epoch_timer, expected_sizes, labels_of)
 from grader.devices import device_name
-from grader.probes import exercise3 as probes
-from grader.probes import generic
+from grader.probes import exercise3 as probes, generic
 
 EXERCISE = "exercise3"
 
@@ -354,8 +353,8 @@ def test_big_batches_take_less_time_per_epoch(student, record):
 def test_standardize_matches_reference(student, reference, rows):
     """standardize agrees with the reference"""
     data = np.asarray(rows, dtype=np.float64)
-    expected = reference.call(generic.returns, function="standardize", args=[data], tensors=True)["value"]
     out = student.call(generic.returns, function="standardize", args=[data], tensors=True)["value"]
+    expected = reference.call(generic.returns, function="standardize", args=[data], tensors=True)["value"]
     assert_close(out, expected, "standardize", "the result", inputs=f"shape {data.shape}", rtol=1e-5, atol=1e-6)
 
 
@@ -366,7 +365,8 @@ def test_standardize_matches_reference(student, reference, rows):
 def test_unshuffled_batches_match_reference(student, reference, n, batch_size, drop_last):
     """data_iter without shuffling yields the reference's batches"""
     kwargs = dict(n=n, d=D, batch_size=batch_size, shuffle=False, drop_last=drop_last)
-    expected, received = reference.call(probes.epochs, **kwargs)[0], student.call(probes.epochs, **kwargs)[0]
+    received = student.call(probes.epochs, **kwargs)[0]
+    expected = reference.call(probes.epochs, **kwargs)[0]
     inputs = f"n={n}, batch_size={batch_size}, drop_last={drop_last}"
     if [len(y) for y in labels_of(received)] != [len(y) for y in labels_of(expected)]:
         fail("data_iter", "batch sizes differ from the reference's", expected=[len(y) for y in labels_of(expected)],
@@ -379,7 +379,8 @@ def test_unshuffled_batches_match_reference(student, reference, n, batch_size, d
 def test_training_curve_matches_reference(student, reference):
     """The minibatch-10 loss curve ends where the reference's does"""
     kwargs = dict(lr=0.05, batch_size=10, num_epochs=2, seed=1)
-    expected, received = reference.call(probes.train, **kwargs), student.call(probes.train, **kwargs)
+    received = student.call(probes.train, **kwargs)
+    expected = reference.call(probes.train, **kwargs)
     if len(received["losses"]) != len(expected["losses"]):
         fail("train_ch11", "a different number of recorded losses", expected=len(expected["losses"]),
              received=len(received["losses"]))
@@ -392,8 +393,8 @@ def test_training_curve_matches_reference(student, reference):
 def test_gradient_variance_matches_reference(student, reference):
     """gradient_variance agrees with the reference for the same seed"""
     kwargs = dict(n=500, d=3, batch_sizes=[1, 5, 25], num_trials=50, seed=4)
-    expected = reference.call(probes.variance, **kwargs)["values"]
     received = student.call(probes.variance, **kwargs)["values"]
+    expected = reference.call(probes.variance, **kwargs)["values"]
     keys = sorted(expected, key=int)
     assert_close([received.get(k, np.nan) for k in keys], [expected[k] for k in keys], "gradient_variance",
                  "the values", inputs=str(kwargs), rtol=1e-6)
