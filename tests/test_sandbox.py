@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import time
 
 import pytest
 
@@ -65,6 +66,28 @@ def test_a_crash_costs_one_call_and_the_worker_restarts(tmp_path):
             worker.call(diagnostics.call, name="crash")
         assert worker.call(diagnostics.call, name="fine") == 42
         assert worker.restarts == 1
+
+
+@pytest.mark.parametrize("template", ["1", "0"])
+def test_a_crash_is_seen_at_once_though_a_child_holds_the_pipes(tmp_path, monkeypatch, template):
+    """The reply pipe stays open while a child of the worker lives: its exit status tells."""
+    monkeypatch.setenv("GRADER_WORKER_TEMPLATE", template)  # forked from the template, or started anew
+    path = module(tmp_path, """
+        import ctypes, os, time
+        def crash_leaving_a_child():
+            if ctypes.CDLL(None).fork() == 0:
+                time.sleep(30)
+                os._exit(0)
+            os._exit(7)
+        def fine():
+            return 42
+    """)
+    with Worker(path, "student_module", limits=Limits(call_timeout_s=25)) as worker:
+        started = time.monotonic()
+        with pytest.raises(WorkerCrashed, match="status 7"):
+            worker.call(diagnostics.call, name="crash_leaving_a_child")
+        assert time.monotonic() - started < 10, "waited for the call's time limit"
+        assert worker.call(diagnostics.call, name="fine") == 42
 
 
 def test_a_hang_times_out_and_the_worker_restarts(tmp_path):

@@ -46,18 +46,31 @@ class Writer:
 
 
 class Reader:
-    """Receives framed messages; ``None`` means the other side closed the pipe."""
+    """Receives framed messages; ``None`` means the other side closed the pipe or, when an
+    ``ended_fd`` is given (readable once the sender's process has ended), that it ended."""
 
-    def __init__(self, fd: int):
+    def __init__(self, fd: int, ended_fd: int = -1):
         self.fd = fd
+        self.ended_fd = ended_fd
+
+    def _readable(self, deadline: float | None) -> bool:
+        """Wait for data; False when the sender has ended with nothing more to read."""
+        watched = [self.fd] + ([self.ended_fd] if self.ended_fd >= 0 else [])
+        if deadline is None and len(watched) == 1:
+            return True  # a blocking read waits
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            raise ChannelTimeout()
+        ready = select.select(watched, [], [], left)[0]
+        if not ready:
+            raise ChannelTimeout()
+        return self.fd in ready
 
     def _read_exactly(self, count: int, deadline: float | None) -> bytes | None:
         chunks, remaining = [], count
         while remaining:
-            if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0 or not select.select([self.fd], [], [], left)[0]:
-                    raise ChannelTimeout()
+            if not self._readable(deadline):
+                return None
             chunk = os.read(self.fd, min(remaining, 1 << 20))
             if not chunk:
                 return None

@@ -5,6 +5,7 @@ descriptors named here; the handle returned has ``pid``, ``poll()`` and ``wait(t
 """
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 
@@ -57,3 +58,18 @@ def _started(launch: Launch) -> subprocess.Popen:
     return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=launch.output_fd, stderr=subprocess.STDOUT,
                             cwd=launch.cwd, env=launch.env, pass_fds=launch.fds, start_new_session=True,
                             preexec_fn=lambda: launch.limits.apply(dropped), **kwargs)
+
+
+def exit_descriptor(process) -> int:
+    """A new descriptor that turns readable when ``process`` ends, for the caller to close;
+    -1 where the system has none to give (no ``pidfd_open``: Linux before 5.3, macOS).
+
+    A reply pipe alone cannot tell: a child the submission forked keeps the pipe's write end
+    open after the worker itself is gone, and the grader would wait out the call's time limit.
+    """
+    if isinstance(process, worker_template.ForkedWorkerProcess):
+        return process.exit_descriptor()
+    try:
+        return os.pidfd_open(process.pid)
+    except (AttributeError, OSError):
+        return -1

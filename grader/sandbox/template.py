@@ -57,6 +57,10 @@ class ForkedWorkerProcess:
             self.returncode = -signal.SIGKILL
         return True
 
+    def exit_descriptor(self) -> int:
+        """A copy of the status pipe: readable once the template has sent the exit status."""
+        return os.dup(self._status_fd) if self._status_fd >= 0 else -1
+
     def poll(self) -> int | None:
         if self.returncode is None:
             self._collect(0)

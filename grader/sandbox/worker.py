@@ -89,7 +89,7 @@ class Worker:
         self.import_output: str | None = None  # what importing it printed (its first start)
         self._hangs: list[hangs.Hang] = []  # calls that hung: their functions are not called again
         self._source_lines: list[str] | None = None  # the submission's, for the line where it hung
-        self._pipe_fds: tuple[int, ...] = ()  # the grader's ends of the two pipes
+        self._pipe_fds: tuple[int, ...] = ()  # the grader's ends of the two pipes, and the exit watch
         self._next_id = 0
         # Set when the module cannot be loaded at all: every call then fails with this, at once.
         self._fatal_import_error: dict | None = (
@@ -133,8 +133,9 @@ class Worker:
             os.close(resp_w)
         dropped = self.user.dropped
         self._processes = ProcessSet(uid=self.user.uid if dropped else None, group=self._proc.pid)
-        self._reader, self._writer = channel.Reader(resp_r), channel.Writer(req_w)
-        self._pipe_fds = (resp_r, req_w)
+        ended = launch.exit_descriptor(self._proc)
+        self._reader, self._writer = channel.Reader(resp_r, ended), channel.Writer(req_w)
+        self._pipe_fds = (resp_r, req_w) + ((ended,) if ended >= 0 else ())
 
     def _start_once(self) -> dict | None:
         """Start a child and wait until it has imported the module; a crash while importing is returned."""
