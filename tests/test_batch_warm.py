@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,11 @@ def test_one_slot_grades_in_turn_and_starts_afresh_after_a_timeout(tmp_path):
         assert [r["status"] for r in (first, second)] == [GRADED, GRADED] and slot.started == 1
         assert first["report"]["score"] == second["report"]["score"] == 2
         assert "Total: 2 / 2" in (tmp_path / "ben.txt").read_text()  # each task's own log
+        first_process = slot._process
         stuck = slot.run(_task(tmp_path, "dave", hang, timeout_s=5))
         assert stuck["status"] == TIMEOUT and "limit of 5 s" in stuck["message"]
+        # SIGTERM unwound the grading and the slot ended by itself: not SIGKILLed after the grace period.
+        assert first_process.returncode is not None and first_process.returncode != -signal.SIGKILL
         after = slot.run(_task(tmp_path, "eve", REFERENCE))
         assert after["status"] == GRADED and after["report"]["score"] == 2 and slot.started == 2
     finally:

@@ -65,14 +65,26 @@ def serve(tasks, replies) -> None:
                                keyword=task.keyword, sandbox=task.sandbox, shrink_s=task.shrink_s, log=log)
             except Exception:  # the batch reads "no report" and this log's tail
                 traceback.print_exc(file=log)
+        if _stopping.is_set():  # stopped at the time limit: the batch starts a fresh slot
+            return
         replies.write(DONE + "\n")
         replies.flush()
 
 
-def main() -> int:
+_stopping = threading.Event()
+
+
+def _stop(signum, frame):
+    """SIGTERM: unwind the grading under way (its workers closed), then end instead of waiting
+    for a next task that will never come (the batch would wait out its grace period)."""
     from grader.batch.grade_one import interrupt
 
-    signal.signal(signal.SIGTERM, interrupt)
+    _stopping.set()
+    interrupt(signum, frame)
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _stop)
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")  # the answers; fd 1 becomes each task's log
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
