@@ -62,14 +62,18 @@ def _started(launch: Launch) -> subprocess.Popen:
 
 def exit_descriptor(process) -> int:
     """A new descriptor that turns readable when ``process`` ends, for the caller to close;
-    -1 where the system has none to give (no ``pidfd_open``: Linux before 5.3, macOS).
+    -1 where the system has none to give.
 
     A reply pipe alone cannot tell: a child the submission forked keeps the pipe's write end
     open after the worker itself is gone, and the grader would wait out the call's time limit.
+    A ``pidfd`` (Linux 5.3+) follows the process itself, so a worker template that dies (its
+    children live on) is not taken for the worker's end; where there is none, a forked
+    worker's status pipe stands in.
     """
-    if isinstance(process, worker_template.ForkedWorkerProcess):
-        return process.exit_descriptor()
     try:
         return os.pidfd_open(process.pid)
     except (AttributeError, OSError):
-        return -1
+        pass
+    if isinstance(process, worker_template.ForkedWorkerProcess):
+        return process.exit_descriptor()
+    return -1
