@@ -56,3 +56,11 @@ def assert_close(received, expected, function: str, what: str, *, inputs: str = 
         fail(function, f"{what} differs{where} ({int(bad.sum())} of {bad.size} elements)",
              expected=_fmt(expected[index] if expected.ndim else expected),
              received=_fmt(received[index] if received.ndim else received), inputs=inputs, hint=hint)
+
+
+def assert_curve_ends_alike(received: dict, expected: dict, function: str, *, inputs: str, rtol: float = 0.02):
+    """Two training runs record as many losses and end within ``rtol`` of each other."""
+    if len(received["losses"]) != len(expected["losses"]):
+        fail(function, "a different number of recorded losses", expected=len(expected["losses"]),
+             received=len(received["losses"]))
+    assert_close(received["losses"][-1], expected["losses"][-1], function, "the final loss", inputs=inputs, rtol=rtol)
