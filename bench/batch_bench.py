@@ -35,7 +35,7 @@ from pathlib import Path
 KIT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(KIT))
 
-from grader.batch.runner import regrade  # noqa: E402
+from grader.batch.runner import regrade, threads_per_job  # noqa: E402
 from tests.golden.exercise3.buggy import MODULE, MUTANTS  # noqa: E402
 
 HOSTILE = sorted((KIT / "tests" / "golden" / "exercise3" / "hostile").glob("*.py"))
@@ -98,7 +98,7 @@ def dask_batch(tmp: Path, count: int, workers: int, keyword: str | None, timeout
     from grader.batch.dask_executor import dask_executor
     folder = make_class(tmp / f"dask-{workers}", "reference", count)
     _fresh_cache(tmp)
-    threads = str(max(1, len(os.sched_getaffinity(0)) // workers))
+    threads = os.environ.get("OMP_NUM_THREADS") or str(threads_per_job(workers))
     saved = os.environ.get("OMP_NUM_THREADS")
     os.environ["OMP_NUM_THREADS"] = threads  # the workers' environment, taken when they start
     try:

@@ -9,7 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from grader.batch.roster import content_hash, find_submissions
-from grader.batch.runner import regrade
+from grader.batch.runner import available_cores, regrade
 from grader.cli import main as grade_main
 
 KIT = Path(__file__).resolve().parent.parent
@@ -121,10 +121,6 @@ def test_a_failing_engine_never_stops_the_batch(tmp_path):
     assert "lost the worker machine" in record["message"]
 
 
-def _cores() -> int:
-    return len(os.sched_getaffinity(0))
-
-
 def test_side_by_side_gradings_share_the_cores_out(tmp_path, monkeypatch):
     """Each of ``--jobs N`` gradings runs its code with cores/N threads, not every core each."""
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
@@ -136,6 +132,6 @@ def test_side_by_side_gradings_share_the_cores_out(tmp_path, monkeypatch):
     for jobs, warm in ((2, True), (1, False)):
         summary = regrade("exercise3", folder, tmp_path / f"grades-{jobs}.csv", jobs=jobs, warm=warm,
                           keyword=ONE_TEST, progress=False, force=True, same_user=os.geteuid() != 0)
-        want = max(1, _cores() // jobs)
+        want = max(1, min(2, available_cores() // jobs))  # a worker's usual 2 at most
         assert [r["report"]["import_output"].split() for r in summary.records] == [["threads", str(want), str(want)]] * 2
         assert all(r["score"] == 2 for r in summary.records)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 
 import csv
+import os
+from pathlib import Path
 
 from grader.batch.warm_slot import slots_started_here
 from grader.cli import main as grade_main
@@ -35,10 +37,25 @@ def test_a_dask_regrade_writes_the_same_grades_csv_as_jobs_1(tmp_path, cluster, 
     assert on_dask.read_text() == local.read_text()
     with distributed.Client(cluster) as client:  # 4 students on 2 Dask workers: one warm grader process each
         started = client.run(slots_started_here)
+        workers = set(client.run(os.getpid).values())
     assert max(started.values()) == 1, started
+    assert not _children_of(workers), "a warm slot outlived its regrade (it would grade the next with old code)"
     rows = {row["student"]: row for row in csv.DictReader(local.read_text().splitlines())}
     assert rows["alice"]["score"] == rows["alice"]["max"] != "0"  # full marks, both tests
     assert rows["bob"]["score"] == rows["carol"]["score"] == "0" != rows["dave"]["score"] != rows["alice"]["score"]
+
+
+def _children_of(pids: set[int]) -> list[int]:
+    children = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            ppid = next(int(line.split()[1]) for line in status.read_text().splitlines() if line.startswith("PPid:"))
+            command = (status.parent / "cmdline").read_bytes().decode(errors="replace")
+        except (OSError, StopIteration, ValueError):  # gone meanwhile
+            continue
+        if ppid in pids and "grader.batch.warm_slot" in command:
+            children.append(int(status.parent.name))
+    return children
 
 
 def test_no_scheduler_at_the_address_is_a_usage_error(tmp_path, capsys, monkeypatch):

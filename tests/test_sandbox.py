@@ -90,6 +90,26 @@ def test_a_crash_is_seen_at_once_though_a_child_holds_the_pipes(tmp_path, monkey
         assert worker.call(diagnostics.call, name="fine") == 42
 
 
+def test_a_tests_time_budget_is_the_students_the_reference_keeps_its_own_limit(tmp_path):
+    """Asked after the student, the reference is not cut short by the time the student took."""
+    path = module(tmp_path, """
+        import time
+        def slow():
+            time.sleep(1.0)
+            return 1
+    """)
+    with Worker(path, "student_module") as student, \
+            Worker(path, "student_module", label="reference") as reference:
+        for worker in (student, reference):
+            worker.call(diagnostics.call, name="slow")  # started, outside any test
+            worker.deadline = time.monotonic() + 0.2  # a test whose budget the student has nearly used
+        assert reference.call(diagnostics.call, name="slow") == 1
+        with pytest.raises(ProbeTimeout):
+            student.call(diagnostics.call, name="slow")
+        with pytest.raises(ProbeTimeout, match="budget is used up"):
+            student.call(diagnostics.call, name="slow")
+
+
 def test_a_hang_times_out_and_the_worker_restarts(tmp_path):
     path = module(tmp_path, """
         def spin():

@@ -10,10 +10,10 @@ extra: ``pip install -e '.[dask]'``.
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from grader.batch.task import run_task
-from grader.batch.warm_slot import run_in_warm_slot
+from grader.batch.warm_slot import close_slots_here, run_in_warm_slot
 
 CONNECT_TIMEOUT_S = 30
 
@@ -52,4 +52,6 @@ def dask_executor(address: str):
         # Not pure: regrading a student twice (--force) must grade twice, not reuse a result.
         yield WarmOnEachWorker(client.get_executor(pure=False))
     finally:
+        with suppress(Exception):  # a lost worker has no slots left to end
+            client.run(close_slots_here)
         client.close()

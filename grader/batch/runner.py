@@ -28,6 +28,7 @@ from grader.batch.roster import StudentSubmission, content_hash, find_submission
 from grader.batch.task import ERROR, GRADED, GradeTask, run_task
 from grader.batch.warm_pool import WarmGraderPool
 from grader.exercises import KIT_ROOT
+from grader.sandbox.limits import WORKER_THREADS
 from grader.session import default_solutions_dir
 
 DEFAULT_TIMEOUT_S = 600.0
@@ -69,14 +70,18 @@ class BatchSummary:
         return 60.0 * self.graded / self.seconds if self.seconds > 0 else 0.0
 
 
+def available_cores() -> int:
+    """The cores this process may run on (all of them where the system cannot say)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def threads_per_job(jobs: int) -> int | None:
     """CPU threads for each of ``jobs`` gradings on this machine: its cores shared out, so that
-    side-by-side gradings do not oversubscribe them; None where ``OMP_NUM_THREADS`` is set already
-    (the course's own choice)."""
+    side-by-side gradings do not oversubscribe them, and never more than a worker's usual
+    ``WORKER_THREADS``; None where ``OMP_NUM_THREADS`` is set already (the course's own choice)."""
     if os.environ.get("OMP_NUM_THREADS"):
         return None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, cores // max(1, jobs))
+    return max(1, min(WORKER_THREADS, available_cores() // max(1, jobs)))
 
 
 def _task(entry: StudentSubmission, exercise_id: str, feedback_dir: Path, timeout_s: float,

@@ -175,14 +175,22 @@ def run_in_warm_slot(task: GradeTask) -> dict:
     """``run_task(task)`` in a warm slot this thread keeps for the next task it is given.
 
     For engines whose workers are long-lived processes: a Dask worker grades one student after
-    another in the same warm grader instead of a fresh process each. The slot ends with the
-    worker (its input closes) or after a timeout (a fresh one grades the next task).
+    another in the same warm grader instead of a fresh process each. The slot ends when the
+    regrade does (:func:`close_slots_here`), with the worker (its input closes) or after a
+    timeout (a fresh one grades the next task).
     """
     slot = getattr(_this_thread, "slot", None)
     if slot is None:
         slot = _this_thread.slot = WarmSlot()
         _slots_of_this_process.append(slot)
     return slot.run(task)
+
+
+def close_slots_here() -> None:
+    """End this process's slots (a regrade is over): the next one starts grader processes that
+    import the kit as it is then, not as it was when the Dask worker first graded."""
+    for slot in _slots_of_this_process:
+        slot.close()
 
 
 def slots_started_here() -> int:

@@ -64,7 +64,8 @@ class Reader:
         ready = select.select(watched, [], [], left)[0]
         if not ready:
             raise ChannelTimeout()
-        return self.fd in ready
+        # Ended: whatever it wrote first is in the pipe by now (a reply, then an exit, both read).
+        return self.fd in ready or bool(select.select([self.fd], [], [], 0)[0])
 
     def _read_exactly(self, count: int, deadline: float | None) -> bytes | None:
         chunks, remaining = [], count

@@ -75,5 +75,8 @@ def exit_descriptor(process) -> int:
     except (AttributeError, OSError):
         pass
     if isinstance(process, worker_template.ForkedWorkerProcess):
-        return process.exit_descriptor()
+        try:
+            return process.exit_descriptor()
+        except OSError:  # out of descriptors: the pipe alone, as before
+            return -1
     return -1

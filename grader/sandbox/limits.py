@@ -54,10 +54,13 @@ class WorkerUser:
         return self.uid is not None
 
 
+WORKER_THREADS = 2  # torch's threads in a worker unless OMP_NUM_THREADS says otherwise
+
+
 def worker_environment() -> dict:
     """What every worker runs with, and the template imports torch under (their own folders aside)."""
     return {"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
-            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", str(WORKER_THREADS))}
 
 
 def worker_python() -> str:

@@ -133,9 +133,10 @@ class Worker:
             os.close(resp_w)
         dropped = self.user.dropped
         self._processes = ProcessSet(uid=self.user.uid if dropped else None, group=self._proc.pid)
+        self._pipe_fds = (resp_r, req_w)
         ended = launch.exit_descriptor(self._proc)
         self._reader, self._writer = channel.Reader(resp_r, ended), channel.Writer(req_w)
-        self._pipe_fds = (resp_r, req_w) + ((ended,) if ended >= 0 else ())
+        self._pipe_fds += (ended,) if ended >= 0 else ()
 
     def _start_once(self) -> dict | None:
         """Start a child and wait until it has imported the module; a crash while importing is returned."""
@@ -284,7 +285,8 @@ class Worker:
         if self.timeouts >= self.limits.strikes:
             # Code that has hung again and again gets short shrift, so a report still comes soon.
             budget = min(budget, self.limits.after_strikes_timeout_s)
-        if within_test and self._deadline is not None:
+        # The test's budget is the student's: the reference, asked after them, keeps its own limit.
+        if within_test and self._deadline is not None and self._student:
             budget = min(budget, max(0.5, self._deadline - time.monotonic()))
         return budget
 
@@ -308,7 +310,7 @@ class Worker:
         function = getattr(probe, "function", None) or inputs.get("function") or name.split(":")[-1]
         if self._test_failure is not None:
             raise self._test_failure.with_traceback(None)
-        if self._deadline is not None and time.monotonic() > self._deadline:
+        if self._deadline is not None and self._student and time.monotonic() > self._deadline:
             raise ProbeTimeout(f"{function}: this test's time budget is used up (is your code far too slow?)")
         try:
             return self._call(name, function, timeout, inputs, timed)
