@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 KIT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(KIT))
@@ -98,18 +99,15 @@ def dask_batch(tmp: Path, count: int, workers: int, keyword: str | None, timeout
     from grader.batch.dask_executor import dask_executor
     folder = make_class(tmp / f"dask-{workers}", "reference", count)
     _fresh_cache(tmp)
-    threads = os.environ.get("OMP_NUM_THREADS") or str(threads_per_job(workers))
-    saved = os.environ.get("OMP_NUM_THREADS")
-    os.environ["OMP_NUM_THREADS"] = threads  # the workers' environment, taken when they start
-    try:
-        with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                      dashboard_address=None, silence_logs=40) as cluster, \
-                dask_executor(cluster.scheduler_address) as executor:
-            summary = regrade("exercise3", folder, tmp / f"grades-dask-{workers}.csv", keyword=keyword,
-                              timeout_s=timeout_s, force=True, progress=False, same_user=os.geteuid() != 0,
-                              executor=executor)
-    finally:
-        os.environ.pop("OMP_NUM_THREADS") if saved is None else os.environ.update(OMP_NUM_THREADS=saved)
+    threads = threads_per_job(workers)  # None: OMP_NUM_THREADS is set already
+    # The workers' environment, taken when they start.
+    with mock.patch.dict(os.environ, {"OMP_NUM_THREADS": str(threads)} if threads else {}), \
+            distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                     dashboard_address=None, silence_logs=40) as cluster, \
+            dask_executor(cluster.scheduler_address) as executor:
+        summary = regrade("exercise3", folder, tmp / f"grades-dask-{workers}.csv", keyword=keyword,
+                          timeout_s=timeout_s, force=True, progress=False, same_user=os.geteuid() != 0,
+                          executor=executor)
     return summary.seconds, summary.per_minute
 
 

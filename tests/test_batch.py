@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import csv
-import os
 import json
+import os
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path

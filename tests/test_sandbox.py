@@ -165,8 +165,8 @@ root_only = pytest.mark.skipif(os.geteuid() != 0, reason="the privilege drop hap
 
 @root_only
 def test_under_root_the_worker_runs_unprivileged_and_cannot_read_root_files(tmp_path):
-    template, note = choose_worker_user(worker_python(), "auto")
-    if not template.dropped:
+    checked, note = choose_worker_user(worker_python(), "auto")
+    if not checked.dropped:
         pytest.skip(f"this interpreter is not reachable by an unprivileged user here: {note}")
     private = tmp_path / "private.txt"
     private.write_text("root only")

@@ -277,6 +277,12 @@ class Worker:
         self._test_failure = None
 
     @property
+    def _budget_deadline(self) -> float | None:
+        """When the test's budget ends for this worker's calls. The budget is the student's: the
+        reference, asked after them, keeps its own call limit."""
+        return self._deadline if self._student else None
+
+    @property
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
@@ -285,9 +291,8 @@ class Worker:
         if self.timeouts >= self.limits.strikes:
             # Code that has hung again and again gets short shrift, so a report still comes soon.
             budget = min(budget, self.limits.after_strikes_timeout_s)
-        # The test's budget is the student's: the reference, asked after them, keeps its own limit.
-        if within_test and self._deadline is not None and self._student:
-            budget = min(budget, max(0.5, self._deadline - time.monotonic()))
+        if within_test and self._budget_deadline is not None:
+            budget = min(budget, max(0.5, self._budget_deadline - time.monotonic()))
         return budget
 
     def call(self, probe, *, timeout: float | None = None, **inputs):
@@ -310,7 +315,7 @@ class Worker:
         function = getattr(probe, "function", None) or inputs.get("function") or name.split(":")[-1]
         if self._test_failure is not None:
             raise self._test_failure.with_traceback(None)
-        if self._deadline is not None and self._student and time.monotonic() > self._deadline:
+        if self._budget_deadline is not None and time.monotonic() > self._budget_deadline:
             raise ProbeTimeout(f"{function}: this test's time budget is used up (is your code far too slow?)")
         try:
             return self._call(name, function, timeout, inputs, timed)
