@@ -278,8 +278,7 @@ class Worker:
 
     @property
     def _budget_deadline(self) -> float | None:
-        """When the test's budget ends for this worker's calls. The budget is the student's: the
-        reference, asked after them, keeps its own call limit."""
+        """When the test's budget ends: the student's alone (the reference keeps its own call limit)."""
         return self._deadline if self._student else None
 
     @property
