@@ -29,19 +29,56 @@ def pytest_configure(config):
 # *fail* its timing test therefore needs the machine to itself: under pytest-xdist it takes
 # an exclusive lock that every other test holds shared. A turnstile taken before either lock
 # keeps the exclusive request from waiting behind an endless stream of shared ones.
+# The quiet tests are collected first, so one worker runs them back to back and keeps the
+# machine from one to the next: the other worker waits once, not once per quiet test.
+def _quiet(item) -> bool:
+    return item is not None and item.get_closest_marker("quiet_machine") is not None
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: not _quiet(item))  # stable: the rest keep their order
+
+
+class _MachineShare:
+    """This xdist worker's hold on the run's machine lock."""
+
+    def __init__(self, folder: Path):
+        self.turnstile = open(folder / "machine.turnstile", "a")
+        self.lock = open(folder / "machine.lock", "a")
+        self.exclusive = False
+
+    def take(self, quiet: bool) -> None:
+        if quiet and self.exclusive:
+            return  # still held from the quiet test before
+        fcntl.flock(self.turnstile, fcntl.LOCK_EX)
+        fcntl.flock(self.lock, fcntl.LOCK_EX if quiet else fcntl.LOCK_SH)
+        if not quiet:
+            fcntl.flock(self.turnstile, fcntl.LOCK_UN)
+        self.exclusive = quiet
+
+    def give_back(self) -> None:
+        fcntl.flock(self.lock, fcntl.LOCK_UN)
+        fcntl.flock(self.turnstile, fcntl.LOCK_UN)
+        self.exclusive = False
+
+
+_share: _MachineShare | None = None
+
+
 @pytest.fixture(autouse=True)
 def _machine_share(request, tmp_path_factory):
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        yield
-        return
-    folder = tmp_path_factory.getbasetemp().parent  # shared by every xdist worker of the run
-    exclusive = request.node.get_closest_marker("quiet_machine") is not None
-    with open(folder / "machine.turnstile", "a") as turnstile, open(folder / "machine.lock", "a") as lock:
-        fcntl.flock(turnstile, fcntl.LOCK_EX)
-        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-        if not exclusive:
-            fcntl.flock(turnstile, fcntl.LOCK_UN)
-        yield
+    global _share
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # The base folder's parent is shared by every xdist worker of the run.
+        _share = _share or _MachineShare(tmp_path_factory.getbasetemp().parent)
+        _share.take(_quiet(request.node))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    yield
+    if _share is not None and not (_share.exclusive and _quiet(nextitem)):
+        _share.give_back()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -18,7 +18,7 @@ from grader import hypothesis_profile
 from tests.conftest import assert_full_marks, failed_tests
 
 EXERCISES = [f"exercise{n}" for n in range(1, 6)]
-BANK_EXAMPLES = 20
+BANK_EXAMPLES = 10
 # The plots a full grading must leave in the feedback folder.
 PLOTS = {"exercise2": "exercise2_airfoil.png", "exercise3": "exercise3_variance.png",
          "exercise4": "exercise4_gflops_cpu.png", "exercise5": "exercise5_large_batch.png"}
@@ -107,9 +107,10 @@ def test_the_bank_names_each_submission_once_and_is_large_enough(exercise_id):
 
 @pytest.mark.parametrize("exercise_id,bug", bank_cases())
 def test_golden_submission_loses_exactly_its_tests(grade_submission, tmp_path, monkeypatch, exercise_id, bug):
-    # Hypothesis examples sized for the bank: every golden bug loses its tests within 20 (measured:
-    # the exercise 1 and 2 banks take 193 s instead of 224 s). The reference, the stubs and the
-    # solutions in another style are graded with the full count (50), as students are.
+    # Hypothesis examples sized for the bank: every golden bug loses its tests within 10 (measured:
+    # the exercise 1 and 2 banks take 170 s instead of 207 s at 20, on two xdist workers). The
+    # reference, the stubs and the solutions in another style are graded with the full count (50),
+    # as students are.
     monkeypatch.setenv(hypothesis_profile.EXAMPLES_VARIABLE, str(BANK_EXAMPLES))
     report = grade_submission(exercise_id, bug.write(module_name(exercise_id), tmp_path))
     assert not report.errors, report.errors
@@ -118,4 +119,5 @@ def test_golden_submission_loses_exactly_its_tests(grade_submission, tmp_path, m
         lost = {t.test_id for t in report.tests if t.status == "failed"}
     else:
         lost = failed_tests(report, expected)
-    assert lost == expected, {t.test_id: t.output[:600] for t in report.tests if t.status == "failed"}
+    assert expected <= lost <= expected | bug.may_fail, \
+        {t.test_id: t.output[:600] for t in report.tests if t.status == "failed"}

@@ -3,7 +3,8 @@
 Built from the reference like the golden bugs: every product strategy returns a zero matrix
 of the right shape, dtype and device (fast, and of the right form), everything else is the
 reference's. Each strategy's tests are lost, timing included (the timed products' checksums are
-verified); what does not multiply (``time_strategy``, ``gflops``, the chart) keeps its points: 9 of 54.
+verified); what does not multiply (``time_strategy``, ``gflops``, the chart) keeps its points:
+9 of 54, or 10 when the clock happens to rank the zero matrices as ``compare_strategies`` wants.
 """
 import re
 from pathlib import Path
@@ -30,5 +31,8 @@ DEGENERATE = [
            | {f"test_strategy_speed_close_to_reference[{name}-cpu]" for name in STRATEGIES}
            | {"test_blocked_default_block_size", "test_speed_ordering_element_column_full[cpu]",
               "test_blocked_at_least_half_of_full[cpu]", "test_leaderboard_blocked_gflops_at_1024",
-              "test_gflops_agrees_with_grader[cpu]", "test_compare_strategies_reports_every_strategy"}),
+              "test_gflops_agrees_with_grader[cpu]"},
+           # "element-wise far slower than the others": five zero matrices of 48 x 48 take microseconds
+           # each, and which comes out twice as slow as another is the clock's noise (usually one does).
+           may_fail={"test_compare_strategies_reports_every_strategy"}),
 ]
