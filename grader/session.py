@@ -170,6 +170,13 @@ class GradingSession:
                                                   self.exercise.id, self.reference_path, self.data_dir or "")
         return self._reference
 
+    def kit_worker(self) -> Worker | ReferenceAnswers | CallLog:
+        """Where a probe that runs none of the student's code is asked: the reference's worker,
+        whose answers a regrade keeps, where solutions/ is present; the student's where not."""
+        if self.replay is None and self.reference_path.exists():
+            return self.reference()
+        return self.student()
+
     def close(self) -> None:
         for worker in self._workers.values():
             worker.close()

@@ -71,6 +71,12 @@ def reference(request):
 
 
 @pytest.fixture
+def kit_worker(request):
+    """A worker for probes that run none of the student's code (the kit's own baselines)."""
+    return _session(request).kit_worker()
+
+
+@pytest.fixture
 def record(request):
     """Notes, plots and leaderboard values that go into this test's result."""
     return _session(request).record_for(request.node.nodeid)
