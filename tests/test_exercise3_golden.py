@@ -18,7 +18,9 @@ from tests.golden.exercise3.timing_cheats import RECOGNISES_THE_TIMING_INPUTS, T
 
 HOSTILE = sorted((Path(__file__).parent / "golden" / "exercise3" / "hostile").glob("*.py"))
 # The defence that must show in the report of a hostile submission (its words), where one is named.
-FIRED = {"reads_the_git_history": ".git"}
+# What the report must show of the defence that fired: a text, and one of the words for the refusal.
+FIRED = {"reads_the_git_history": (".git", ("does not let submissions", "Permission denied")),
+         "memory_bomb": ("exercise3_data.py, line 7, in _bomb", ("MemoryError",))}
 # The submission policy refuses these before they run (grader/policy.py): the rule it names.
 REFUSED_BY = {"attacks_the_grader_process": "signals", "copies_the_reference": "kit-internals",
               "forges_worker_replies": "introspection", "monkeypatches_the_grader": "kit-internals",
@@ -44,15 +46,17 @@ def test_hostile_submission_earns_nothing(grade_submission, path, monkeypatch):
     """The sandbox's own proof: the policy switched off, every attack runs and still earns nothing."""
     monkeypatch.setenv("GRADER_POLICY", "off")
     started = time.monotonic()
+    # 1 GiB of memory, under which the reference scores full marks: a bomb's first gigabyte fails at
+    # once instead of being zero-filled first (the whole grading 1.4 s instead of 23 s).
     report = grade_submission("exercise3", path, limits=Limits(call_timeout_s=3, after_strikes_timeout_s=1,
-                                                                  memory_bytes=2 << 30))
+                                                                  memory_bytes=1 << 30))
     assert report.tests, "the report must list every test"
     assert report.score == 0, [(t.name, t.output) for t in report.tests if t.score]
     assert time.monotonic() - started < 240
     if path.stem in FIRED:
         shown = "\n".join([*report.errors, *(t.output for t in report.tests)])
-        assert FIRED[path.stem] in shown and ("does not let submissions" in shown or "Permission denied" in shown), \
-            shown
+        text, refusals = FIRED[path.stem]
+        assert text in shown and any(refusal in shown for refusal in refusals), shown
 
 
 def test_without_the_reference_hidden_tests_are_reported_not_run(grade_submission, kit_root, tmp_path):

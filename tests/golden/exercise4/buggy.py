@@ -69,10 +69,6 @@ GPU_FAILS = {
                                         "test_time_strategy_waits_for_the_gpu[cuda]"},
 }
 
-# The suite's tests that compare measured times: a bug expected to fail one needs a quiet machine.
-TIMING_TESTS = {"test_strategy_speed_close_to_reference", "test_speed_ordering_element_column_full",
-                "test_blocked_at_least_half_of_full"}
-
 # Hostile: torch.mm run with torch functions' dispatch switched off, so the call recorder in
 # the worker sees no product at all. The policy has no rule against it; the source does.
 HIDES_TORCH_MM_FROM_THE_RECORDER = mutant(
