@@ -314,12 +314,9 @@ def test_gradient_variance_falls_as_one_over_b(student, record, feedback_dir):
 
 
 # -- timing -----------------------------------------------------------------------------------
-# Shapes, seeds and numbering from the grading secret: a data_iter cannot recognise the timing
-# inputs, and every batch it yields is checked (epoch_timer, grader/checks/exercise3_epoch_digest.py).
-# Epochs per timed block: 25-60 ms of the reference's work (an epoch of batch 10 costs ten times
-# one of batch 100: per-batch overhead), long enough for a call's own overhead not to count; blocks
-# of 10 ms (n 20k, 3 epochs) were too sensitive to load. A slow submission pays for its own blocks
-# (twice, to fail): eight epochs of batch 10 made a 5.6 s test for the reference, 0.47 s a block.
+# Shapes, seeds and numbering from the grading secret: a data_iter cannot recognise the timing inputs,
+# and every batch it yields is checked (epoch_timer). Epochs per timed block: 25-60 ms of the reference's
+# work (an epoch of batch 10 costs ten of batch 100); 10 ms blocks were too sensitive to load.
 EPOCHS_PER_BLOCK = {10: 1, 100: 4}
 
 
@@ -329,8 +326,7 @@ EPOCHS_PER_BLOCK = {10: 1, 100: 4}
 @pytest.mark.parametrize("batch_size", [10, 100])
 def test_data_iter_speed_close_to_reference(student, reference, record, batch_size):
     """data_iter is vectorized: at most 4x the reference's time per epoch"""
-    inputs = epoch_digest.timing_inputs(f"exercise3/speed/{batch_size}", 40_000, 60_000,
-                                        repeats=EPOCHS_PER_BLOCK[batch_size])
+    inputs = epoch_digest.timing_inputs(f"exercise3/speed/{batch_size}", 40_000, 60_000, EPOCHS_PER_BLOCK[batch_size])
     ok, comparison = timing.within_ratio(epoch_timer(student, batch_size, inputs),
                                          epoch_timer(reference, batch_size, inputs), max_ratio=4.0)
     record.note(comparison.describe(device_name()))
