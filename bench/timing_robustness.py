@@ -23,8 +23,7 @@ import time
 from pathlib import Path
 
 from _common import KIT
-
-from grader import api
+from box_timing import failed_ids
 
 # exercise: (the timing tests as a keyword, the slow golden bug, the tests its slowness must fail)
 CASES = {
@@ -34,15 +33,6 @@ CASES = {
                   "or time_strategy or gflops_counts", "blocked_five_times_slower",
                   ("test_strategy_speed_close_to_reference[blocked-cpu]", "test_blocked_at_least_half_of_full[cpu]")),
 }
-
-
-def failures(exercise: str, keyword: str, submission: Path, feedback: Path) -> tuple[set[str], int]:
-    """Failed test ids and the number of tests run, grading the timing tests once."""
-    report = api.grade(exercise, submission, feedback_dir=feedback, keyword=keyword)
-    if report.errors:
-        raise RuntimeError(f"grading failed: {report.errors}")
-    ran = [t for t in report.tests if t.status in ("passed", "failed")]
-    return {t.test_id for t in ran if t.status == "failed"}, len(ran)
 
 
 def busy_cores(count: int) -> list[subprocess.Popen]:
@@ -70,10 +60,10 @@ def main() -> None:
             false_failures, caught = collections.Counter(), collections.Counter()
             runs_with_false_failure = runs_caught = tests_run = 0
             for run in range(1, args.count + 1):
-                wrong, tests_run = failures(exercise, keyword, reference_path, folder / "feedback")
+                wrong, tests_run = failed_ids(exercise, reference_path, keyword, folder / "feedback")
                 false_failures.update(wrong)
                 runs_with_false_failure += bool(wrong)
-                failed, _ = failures(exercise, keyword, mutant_path, folder / "feedback")
+                failed, _ = failed_ids(exercise, mutant_path, keyword, folder / "feedback")
                 caught.update(failed & set(slowness_tests))
                 runs_caught += bool(failed & set(slowness_tests))
                 print(f"run {run}/{args.count}: reference false failures {sorted(wrong) or 'none'}; "
