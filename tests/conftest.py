@@ -25,8 +25,9 @@ def pytest_configure(config):
 
 # -- a quiet machine for the tests that expect a timing failure ----------------------------
 # The grader never fails correct code for the machine's load (grader/checks/timing.py); it
-# may instead call a slow submission "undecided". A test that expects a slow golden bug to
-# *fail* its timing test therefore needs the machine to itself: under pytest-xdist it takes
+# may instead call a slow submission "undecided". A test that expects a submission only a few
+# times slower than its bound to *fail* its timing test (the golden bugs are far slower, see
+# bench/timing_robustness.py) therefore needs the machine to itself: under pytest-xdist it takes
 # an exclusive lock that every other test holds shared. A turnstile taken before either lock
 # keeps the exclusive request from waiting behind an endless stream of shared ones.
 # The quiet tests are collected first, so one worker runs them back to back and keeps the
