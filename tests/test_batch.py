@@ -11,6 +11,7 @@ from pathlib import Path
 from grader.batch.roster import content_hash, find_submissions
 from grader.batch.runner import available_cores, regrade
 from grader.cli import main as grade_main
+from grader.sandbox.limits import WORKER_THREADS
 
 KIT = Path(__file__).resolve().parent.parent
 REFERENCE = KIT / "solutions" / "exercise3_data.py"
@@ -132,6 +133,6 @@ def test_side_by_side_gradings_share_the_cores_out(tmp_path, monkeypatch):
     for jobs, warm in ((2, True), (1, False)):
         summary = regrade("exercise3", folder, tmp_path / f"grades-{jobs}.csv", jobs=jobs, warm=warm,
                           keyword=ONE_TEST, progress=False, force=True, same_user=os.geteuid() != 0)
-        want = max(1, min(2, available_cores() // jobs))  # a worker's usual 2 at most
+        want = max(1, min(WORKER_THREADS, available_cores() // jobs))  # a worker's usual threads at most
         assert [r["report"]["import_output"].split() for r in summary.records] == [["threads", str(want), str(want)]] * 2
         assert all(r["score"] == 2 for r in summary.records)

@@ -3,9 +3,9 @@
 The reference earns every point, the stubs none, and each golden submission
 (``tests/golden/exerciseN/buggy.py`` and ``degenerate.py``, named after what they do wrong)
 loses exactly its tests: no more, no fewer; where it names parametrized cases, exactly those
-cases (a test it names as ``may_fail`` is left to the clock). A CUDA test is never passed without a GPU: it is skipped with its reason. The tests
-particular to one exercise (hostile submissions, the feedback's wording) live in
-``tests/test_exerciseN_golden.py``.
+cases (a test it names as ``may_fail`` is left to the clock). A CUDA test is never passed
+without a GPU: it is skipped with its reason. The tests particular to one exercise (hostile
+submissions, the feedback's wording) live in ``tests/test_exerciseN_golden.py``.
 """
 from __future__ import annotations
 

@@ -208,11 +208,11 @@ def test_lars_trains_at_batch_1024(student, kit_worker, record, feedback_dir):
         fail("linear_scaled_lr", "a learning rate must be a positive number", expected="3.2", received=scaled_lr,
              inputs="linear_scaled_lr(0.1, 32, 1024)")
     # The SGD runs use no student code but the rate: the kit's worker runs them (see kit_worker).
-    runs = {batch: kit_worker.call(probes.sgd_run, lr=lr, batch_size=batch, epochs=s["epochs"],
-                                   seed=s["lars_seeds"][0])
-            for batch, lr in ((s["large_batch"], scaled_lr), (s["sgd_base_batch"], s["sgd_base_lr"]))}
-    out = {"lars": lars, "scaled_sgd": runs[s["large_batch"]], "scaled_lr": scaled_lr,
-           "small_batch_sgd": runs[s["sgd_base_batch"]]}
+    scaled = kit_worker.call(probes.sgd_run, lr=scaled_lr, batch_size=s["large_batch"], epochs=s["epochs"],
+                             seed=s["lars_seeds"][0])
+    small = kit_worker.call(probes.sgd_run, lr=s["sgd_base_lr"], batch_size=s["sgd_base_batch"],
+                            epochs=s["epochs"], seed=s["lars_seeds"][0])
+    out = {"lars": lars, "scaled_sgd": scaled, "scaled_lr": scaled_lr, "small_batch_sgd": small}
     plot = large_batch.plot_runs(out, feedback_dir / "exercise5_large_batch.png")
     record.artifact(plot)
     lars_final = [run["val_accuracy"][-1] if run["val_accuracy"] else float("nan") for run in out["lars"]]
