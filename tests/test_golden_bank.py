@@ -9,14 +9,19 @@ submissions, the feedback's wording) live in ``tests/test_exerciseN_golden.py``.
 """
 from __future__ import annotations
 
+import fcntl
 import importlib
+import inspect
+import json
+import os
 
 import pytest
 import torch
 
 from grader import hypothesis_profile
 from grader.sandbox.limits import Limits
-from tests.conftest import assert_full_marks, failed_tests
+from tests.conftest import KIT, assert_full_marks, failed_tests
+from tests.golden import reach
 
 EXERCISES = [f"exercise{n}" for n in range(1, 6)]
 BANK_EXAMPLES = 10
@@ -59,6 +64,60 @@ def expected_failures(exercise_id: str, bug) -> set[str]:
     return set(bug.fails) | on_gpu | golden(exercise_id, "buggy").GPU_FAILS.get(bug.name, set())
 
 
+def source_readers(exercise_id: str) -> set[str]:
+    """The suite's tests that read the submission's source (every bug may change what they find)."""
+    suite = importlib.import_module(f"grader.suites.test_{exercise_id}")
+    return {name for name, test in vars(suite).items() if name.startswith("test_") and callable(test)
+            and "source_findings" in inspect.signature(test).parameters}
+
+
+@pytest.fixture(scope="session")
+def reached(tmp_path_factory):
+    """reached(exercise) -> {test id: functions of the reference it reaches}, from one grading of
+    the instrumented reference per exercise (tests/golden/reach.py), shared by the xdist workers."""
+    base = tmp_path_factory.getbasetemp()
+    folder = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+    def of(exercise_id: str) -> dict:
+        path = folder / f"reached-{exercise_id}.json"
+        with open(folder / f"reached-{exercise_id}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not path.exists():
+                path.write_text(json.dumps(_reached_by_the_reference(exercise_id, folder)))
+        return {test: None if names is None else set(names) for test, names in json.loads(path.read_text()).items()}
+    return of
+
+
+def _reached_by_the_reference(exercise_id: str, folder) -> dict:
+    from grader import api
+    module = module_name(exercise_id)
+    submission = folder / f"reach-{exercise_id}" / f"{module}.py"
+    submission.parent.mkdir(exist_ok=True)
+    submission.write_text(reach.instrumented((KIT / "solutions" / f"{module}.py").read_text(encoding="utf-8")))
+    with pytest.MonkeyPatch.context() as patch:  # the bank's examples; the wrappers' source is no policy matter
+        patch.setenv(hypothesis_profile.EXAMPLES_VARIABLE, str(BANK_EXAMPLES))
+        patch.setenv("GRADER_POLICY", "off")
+        report = api.grade(exercise_id, submission, feedback_dir=submission.parent / "feedback",
+                           limits=Limits(shrink_s=0.0))
+    assert_full_marks(report)  # every test ran to its end: what it reached is all it reaches
+    return {test: None if names is None else sorted(names) for test, names in reach.reached_by_test(report).items()}
+
+
+def graded_tests(exercise_id: str, bug, reached_by_test: dict) -> str | None:
+    """A keyword selecting the tests that reach a function ``bug`` changes and those that read
+    the source; None (every test) where it changes anything outside the functions."""
+    module = module_name(exercise_id)
+    changed = reach.changed_functions((KIT / "solutions" / f"{module}.py").read_text(encoding="utf-8"),
+                                      bug.source(module))
+    if changed is None:
+        return None
+    chosen = reach.tests_reaching(reached_by_test, changed) | source_readers(exercise_id)
+    unreached = {name for name in bug.fails if not any(
+        test in (name, name.split("[")[0]) or test.startswith(name + "[") for test in chosen)}
+    assert not unreached, f"{bug.name} must fail {unreached}, which reach none of {changed}"
+    return " or ".join(sorted(chosen))
+
+
 def cuda_tests_skipped_where_no_gpu(report) -> list:
     """The CUDA tests; where there is no GPU each is skipped with its reason, never passed."""
     cuda = [t for t in report.tests if "cuda" in t.test_id]
@@ -98,15 +157,17 @@ def test_the_bank_names_each_submission_once_and_is_large_enough(exercise_id):
 
 
 @pytest.mark.parametrize("exercise_id,bug", bank_cases())
-def test_golden_submission_loses_exactly_its_tests(grade_submission, tmp_path, monkeypatch, exercise_id, bug):
+def test_golden_submission_loses_exactly_its_tests(grade_submission, tmp_path, monkeypatch, reached,
+                                                   exercise_id, bug):
     # Hypothesis sized for the bank: every golden bug loses its tests within 10 examples (the exercise
     # 1 and 2 banks took 170 s instead of 207 s at 20, on two xdist workers), and the bank asks which
     # tests are lost, not for the smallest failing input: no shrinking (an exercise-2 bug graded in
     # 4.8 s instead of 6.3 s, the same tests lost). The reference, the stubs and the solutions in
     # another style are graded as students are: 50 examples, shrinking on.
     monkeypatch.setenv(hypothesis_profile.EXAMPLES_VARIABLE, str(BANK_EXAMPLES))
+    keyword = graded_tests(exercise_id, bug, reached(exercise_id))
     report = grade_submission(exercise_id, bug.write(module_name(exercise_id), tmp_path),
-                              limits=Limits(shrink_s=0.0))
+                              limits=Limits(shrink_s=0.0), keyword=keyword)
     assert not report.errors, report.errors
     expected = expected_failures(exercise_id, bug)
     if exercise_id == "exercise4":  # matched case by case, parameters included

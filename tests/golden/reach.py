@@ -1,0 +1,139 @@
+"""Which suite tests reach which function of the reference: the golden bank grades each bug
+on those tests alone, as mutation-testing tools select tests by coverage.
+
+A golden bug changes one or a few functions of the reference. A test that never calls them
+(directly, or through the reference's other functions) runs the same code with the bug as
+without it, so grading it again proves nothing; the bug is graded on the tests that reach a
+function it changed, plus the tests that read the source itself. A change outside every
+function (a constant, an import, a class attribute) reaches every test: such a bug is graded
+in full.
+
+The coverage comes from one grading of an *instrumented* reference: the reference with every
+top-level function and method wrapped so that its first call within a worker request prints a
+marker line, which the grader keeps as that test's own output (``TestResult.student_output``).
+Two limits, both on the side of grading more: a test whose output was cut short reaches
+every function, and the sets are as the reference's gradings reach them (a bug that calls a
+function the reference does not call is graded on the tests of the function it changed).
+"""
+from __future__ import annotations
+
+import ast
+import re
+
+MARK = "@reached "
+
+# Appended to the reference's source. A new request clears the set of functions already
+# printed, so every test prints each function it reaches at least once (the worker serves the
+# requests of one test after another; it receives each through ``channel.Reader.receive``).
+_INSTRUMENT = '''
+
+def _reach_instrument():
+    import functools, sys
+    printed = set()
+    reader = sys.modules["grader.sandbox.channel"].Reader
+    receive = reader.receive
+
+    def receive_anew(self, *args, **kwargs):
+        printed.clear()
+        return receive(self, *args, **kwargs)
+    reader.receive = receive_anew
+
+    def wrapped(name, function):
+        @functools.wraps(function)
+        def reached(*args, **kwargs):
+            if name not in printed:
+                printed.add(name)
+                print(MARK + name, flush=True)
+            return function(*args, **kwargs)
+        return reached
+
+    for name, value in list(globals().items()):
+        if getattr(value, "__module__", None) != __name__ or name.startswith("_reach"):
+            continue
+        if isinstance(value, type):
+            for attribute, member in list(vars(value).items()):
+                qualified = f"{name}.{attribute}"
+                if isinstance(member, property):
+                    setattr(value, attribute, property(
+                        *(part and wrapped(qualified, part) for part in (member.fget, member.fset, member.fdel)),
+                        member.__doc__))
+                elif callable(member) and getattr(member, "__module__", None) == __name__:
+                    setattr(value, attribute, wrapped(qualified, member))
+        elif callable(value):
+            globals()[name] = wrapped(name, value)
+
+
+_reach_instrument()
+'''
+
+
+def instrumented(source: str) -> str:
+    """The reference's source, each function and method printing its name when first reached."""
+    return source + _INSTRUMENT.replace("MARK", repr(MARK))
+
+
+def units(source: str) -> dict[str, str]:
+    """Each top-level function and method by qualified name, and the rest of the module under
+    ``"<module>"``, as ASTs dumped without line numbers (a change in one shows in its dump alone)."""
+    found: dict[str, str] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[node.name] = ast.dump(node)
+        elif isinstance(node, ast.ClassDef):
+            body = []
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    found[f"{node.name}.{item.name}"] = ast.dump(item)
+                else:
+                    body.append(ast.dump(item))
+            outside = [ast.dump(part) for part in (*node.bases, *node.keywords, *node.decorator_list)]
+            found["<module>"] = found.get("<module>", "") + node.name + repr(body) + repr(outside)
+        else:
+            found["<module>"] = found.get("<module>", "") + ast.dump(node)
+    return found
+
+
+def changed_functions(reference: str, mutant: str) -> set[str] | None:
+    """The functions ``mutant`` changes, added or removes; None where it changes anything else."""
+    before, after = units(reference), units(mutant)
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    return None if "<module>" in changed else changed
+
+
+def reached_by_test(report) -> dict[str, set[str] | None]:
+    """Each test's reached functions; None where it may reach any (its output was cut short).
+
+    A test that printed nothing reused answers the grader kept from an earlier test of the same
+    case (exercise 1 asks the worker once per op and input for its three checks): it reaches what
+    the tests of its case reach, and any function where no such test reached one.
+    """
+    printed = {}
+    for test in report.tests:
+        lines = test.student_output.splitlines()
+        cut_short = any(line.startswith("... ") and line.endswith("more characters not shown") for line in lines)
+        printed[test.test_id] = None if cut_short else {
+            line[len(MARK):].strip() for line in lines if line.startswith(MARK)}
+    reached = {}
+    for test_id, names in printed.items():
+        if names == set():
+            case = _case(test_id)
+            same_case = [other for other_id, other in printed.items()
+                         if case is not None and _case(other_id) == case and other != set()]
+            names = None if not same_case or None in same_case else set().union(*same_case)
+        reached[test_id] = names
+    return reached
+
+
+def _case(test_id: str) -> str | None:
+    return test_id[test_id.index("["):] if "[" in test_id else None
+
+
+# What a pytest keyword expression can name (its identifiers, matched as substrings of a test's id).
+_KEYWORD_WORD = re.compile(r"[\w:+\-.\[\]\\/]+")
+
+
+def tests_reaching(reached: dict[str, set[str] | None], functions: set[str]) -> set[str]:
+    """The tests that reach any of ``functions``: each by its id where a keyword can name it,
+    else by its suite function's name (all its cases)."""
+    return {test_id if _KEYWORD_WORD.fullmatch(test_id) else test_id.split("[")[0]
+            for test_id, names in reached.items() if names is None or names & functions}
