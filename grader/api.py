@@ -57,6 +57,10 @@ class _Activator:
         self.session = session
 
     def pytest_configure(self, config):
+        # The report's messages come from the exception itself (grader.pytest_reports): pytest's
+        # own traceback text is never shown, and its default style parses the source of every
+        # frame (hypothesis asks for it too), most of a failing test's time. Native is plain text.
+        config.option.tbstyle = "native"
         plugin.activate(config, self.session)
 
 
