@@ -1,7 +1,6 @@
 """Shared fixtures for the kit's own tests: grade real submissions through the library."""
 from __future__ import annotations
 
-import fcntl
 import os
 from pathlib import Path
 
@@ -20,66 +19,12 @@ def pytest_configure(config):
     from grader.suites.conftest import MARKERS
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
-    config.addinivalue_line("markers", "quiet_machine: runs while no other test of the kit's own suite does")
 
 
-# -- a quiet machine for the tests that expect a timing failure ----------------------------
-# The grader never fails correct code for the machine's load (grader/checks/timing.py); it
-# may instead call a slow submission "undecided". A test that expects a submission only a few
-# times slower than its bound to *fail* its timing test (the golden bugs are far slower, see
-# bench/timing_robustness.py) therefore needs the machine to itself: under pytest-xdist it takes
-# an exclusive lock that every other test holds shared. A turnstile taken before either lock
-# keeps the exclusive request from waiting behind an endless stream of shared ones.
-# The quiet tests are collected first, so one worker runs them back to back and keeps the
-# machine from one to the next: the other worker waits once, not once per quiet test.
-def _quiet(item) -> bool:
-    return item is not None and item.get_closest_marker("quiet_machine") is not None
-
-
-def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: not _quiet(item))  # stable: the rest keep their order
-
-
-class _MachineShare:
-    """This xdist worker's hold on the run's machine lock."""
-
-    def __init__(self, folder: Path):
-        self.turnstile = open(folder / "machine.turnstile", "a")
-        self.lock = open(folder / "machine.lock", "a")
-        self.exclusive = False
-
-    def take(self, quiet: bool) -> None:
-        if quiet and self.exclusive:
-            return  # still held from the quiet test before
-        fcntl.flock(self.turnstile, fcntl.LOCK_EX)
-        fcntl.flock(self.lock, fcntl.LOCK_EX if quiet else fcntl.LOCK_SH)
-        if not quiet:
-            fcntl.flock(self.turnstile, fcntl.LOCK_UN)
-        self.exclusive = quiet
-
-    def give_back(self) -> None:
-        fcntl.flock(self.lock, fcntl.LOCK_UN)
-        fcntl.flock(self.turnstile, fcntl.LOCK_UN)
-        self.exclusive = False
-
-
-_share: _MachineShare | None = None
-
-
-@pytest.fixture(autouse=True)
-def _machine_share(request, tmp_path_factory):
-    global _share
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        # The base folder's parent is shared by every xdist worker of the run.
-        _share = _share or _MachineShare(tmp_path_factory.getbasetemp().parent)
-        _share.take(_quiet(request.node))
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item, nextitem):
-    yield
-    if _share is not None and not (_share.exclusive and _quiet(nextitem)):
-        _share.give_back()
+def run_folder(tmp_path_factory) -> Path:
+    """A folder shared by every xdist worker of this run (the base folder's parent under xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -89,9 +34,7 @@ def _reference_answers_shared_by_the_run(tmp_path_factory):
     if os.environ.get("GRADER_REFERENCE_CACHE"):
         yield
         return
-    base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "reference-answers"
-    os.environ["GRADER_REFERENCE_CACHE"] = str(folder)
+    os.environ["GRADER_REFERENCE_CACHE"] = str(run_folder(tmp_path_factory) / "reference-answers")
     yield
     os.environ.pop("GRADER_REFERENCE_CACHE", None)
 

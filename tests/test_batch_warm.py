@@ -50,7 +50,8 @@ def _statuses(summary) -> dict:
             for r in summary.records}
 
 
-@pytest.mark.quiet_machine  # slow submissions must fail their timing test in both gradings
+# The slow students fail by a wide margin even beside two busy processes (the burner 8.7-11.7x,
+# the per-example loop 15.0-17.1x, against a bound of 4x): no need for the machine alone.
 def test_warm_grades_equal_cold_ones_after_an_attacker_and_a_cpu_burner(tmp_path, monkeypatch):
     """Graded first in the slot, an attacker (kill the grader, spawn, write results) and a data_iter
     that burns CPU while the reference is timed change nothing for the students after them."""

@@ -13,14 +13,13 @@ import fcntl
 import importlib
 import inspect
 import json
-import os
 
 import pytest
 import torch
 
 from grader import hypothesis_profile
 from grader.sandbox.limits import Limits
-from tests.conftest import KIT, assert_full_marks, failed_tests
+from tests.conftest import KIT, assert_full_marks, failed_tests, run_folder
 from tests.golden import reach
 
 EXERCISES = [f"exercise{n}" for n in range(1, 6)]
@@ -75,8 +74,7 @@ def source_readers(exercise_id: str) -> set[str]:
 def reached(tmp_path_factory):
     """reached(exercise) -> {test id: functions of the reference it reaches}, from one grading of
     the instrumented reference per exercise (tests/golden/reach.py), shared by the xdist workers."""
-    base = tmp_path_factory.getbasetemp()
-    folder = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = run_folder(tmp_path_factory)
 
     def of(exercise_id: str) -> dict:
         path = folder / f"reached-{exercise_id}.json"

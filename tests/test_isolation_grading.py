@@ -172,7 +172,8 @@ TWINS = [
 ]
 
 
-@pytest.mark.quiet_machine  # the honest twin must fail its timing test, which load can make undecided
+# The honest twins fail by a wide margin even beside two busy processes (exercise 3: 9.5-10.9x
+# against a bound of 4x; exercise 4: 10.6-12.6x against 2.5x): no need for the machine alone.
 @pytest.mark.parametrize("exercise,twin,keyword", TWINS, ids=[t[0] for t in TWINS])
 def test_burning_cpu_while_the_reference_is_timed_gains_nothing(grade_submission, exercise, twin, keyword,
                                                                 monkeypatch):
