@@ -5,8 +5,6 @@ import shutil
 import signal
 from pathlib import Path
 
-import pytest
-
 from grader.batch.runner import batch_sandbox, regrade
 from grader.batch.task import GRADED, TIMEOUT, GradeTask
 from grader.batch.warm_slot import WarmSlot
