@@ -29,6 +29,10 @@ MODULE = textwrap.dedent('''
 
         def forward(self, x):
             return [helper(v) for v in x]
+
+        @staticmethod
+        def unit():
+            return 1
 ''')
 
 
@@ -67,6 +71,7 @@ def _reached_in_a_fresh_interpreter(calls: str, tmp_path) -> list[str]:
 
 def test_the_instrumented_module_prints_each_function_first_reached_in_a_request(tmp_path):
     calls = ("m = subject.Model([1, 2]); m.forward([3]); m.size; subject.step(2); subject.step(3)\n"
+             "assert subject.Model.unit() == m.unit() == 1\n"  # left as it is: still a staticmethod
              "c.Reader().receive()\n"  # a new request: each function printed again when reached
              "subject.step(1)\n")
     assert _reached_in_a_fresh_interpreter(calls, tmp_path) == [

@@ -11,9 +11,11 @@ in full.
 The coverage comes from one grading of an *instrumented* reference: the reference with every
 top-level function and method wrapped so that its first call within a worker request prints a
 marker line, which the grader keeps as that test's own output (``TestResult.student_output``).
-Two limits, both on the side of grading more: a test whose output was cut short reaches
-every function, and the sets are as the reference's gradings reach them (a bug that calls a
-function the reference does not call is graded on the tests of the function it changed).
+A test whose output was cut short reaches every function. The limit: the sets are what the
+reference's grading reaches, so a bug that passes state from a function it changed to a later
+test that never calls that function (a global it sets) would lose that test unseen; the bank's
+bugs are changes inside one function's own work, and a test that a bug must fail but that
+reaches none of what it changed fails the bank.
 """
 from __future__ import annotations
 
@@ -28,22 +30,22 @@ MARK = "@reached "
 _INSTRUMENT = '''
 
 def _reach_instrument():
-    import functools, sys
+    import functools, sys, types
     printed = set()
-    reader = sys.modules["grader.sandbox.channel"].Reader
-    receive = reader.receive
+    Reader = sys.modules["grader.sandbox.channel"].Reader
+    receive = Reader.receive
 
     def receive_anew(self, *args, **kwargs):
         printed.clear()
         return receive(self, *args, **kwargs)
-    reader.receive = receive_anew
+    Reader.receive = receive_anew
 
     def wrapped(name, function):
         @functools.wraps(function)
         def reached(*args, **kwargs):
             if name not in printed:
                 printed.add(name)
-                print(MARK + name, flush=True)
+                print(@MARK@ + name, flush=True)
             return function(*args, **kwargs)
         return reached
 
@@ -57,9 +59,9 @@ def _reach_instrument():
                     setattr(value, attribute, property(
                         *(part and wrapped(qualified, part) for part in (member.fget, member.fset, member.fdel)),
                         member.__doc__))
-                elif callable(member) and getattr(member, "__module__", None) == __name__:
+                elif isinstance(member, types.FunctionType):  # not a staticmethod or classmethod
                     setattr(value, attribute, wrapped(qualified, member))
-        elif callable(value):
+        elif isinstance(value, types.FunctionType):
             globals()[name] = wrapped(name, value)
 
 
@@ -69,7 +71,7 @@ _reach_instrument()
 
 def instrumented(source: str) -> str:
     """The reference's source, each function and method printing its name when first reached."""
-    return source + _INSTRUMENT.replace("MARK", repr(MARK))
+    return source + _INSTRUMENT.replace("@MARK@", repr(MARK))
 
 
 def units(source: str) -> dict[str, str]:
