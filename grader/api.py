@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 import traceback
 
@@ -72,6 +73,10 @@ def _run_pytest(exercise: exercises.Exercise, session: GradingSession, keyword: 
             "-c", os.devnull, "--rootdir", str(exercise.suite.parent), "-o", "addopts=",
             "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     selection = [KeywordSelection(keyword)] if keyword else []  # ids and titles (grader/selection.py)
+    # The suite is imported afresh: a test's @settings take their unset values (the examples of
+    # $GRADER_HYPOTHESIS_EXAMPLES) from the profile current at import, so a suite kept from an
+    # earlier grading in this process (a warm batch slot, the kit's own tests) would keep its.
+    sys.modules.pop(exercise.suite.stem, None)
     code = pytest.main(args, plugins=[_Activator(session), *selection])
     if code == pytest.ExitCode.NO_TESTS_COLLECTED and keyword:
         session.report.errors.append(f"No test of {exercise.id} matches -k {keyword!r}.")

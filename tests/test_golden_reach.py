@@ -30,6 +30,8 @@ MODULE = textwrap.dedent('''
         def forward(self, x):
             return [helper(v) for v in x]
 
+        predict = forward  # an alias: its calls are the def's
+
         @staticmethod
         def unit():
             return 1
@@ -70,7 +72,7 @@ def _reached_in_a_fresh_interpreter(calls: str, tmp_path) -> list[str]:
 
 
 def test_the_instrumented_module_prints_each_function_first_reached_in_a_request(tmp_path):
-    calls = ("m = subject.Model([1, 2]); m.forward([3]); m.size; subject.step(2); subject.step(3)\n"
+    calls = ("m = subject.Model([1, 2]); m.predict([3]); m.size; subject.step(2); subject.step(3)\n"
              "assert subject.Model.unit() == m.unit() == 1\n"  # left as it is: still a staticmethod
              "c.Reader().receive()\n"  # a new request: each function printed again when reached
              "subject.step(1)\n")
@@ -83,14 +85,16 @@ def _report(outputs: dict) -> SimpleNamespace:
                                   for test_id, text in outputs.items()])
 
 
-def test_a_test_that_printed_nothing_reaches_what_its_case_reaches():
+def test_a_test_reaches_what_every_test_of_its_case_reaches():
     report = _report({"test_forward[mul]": f"{reach.MARK}Matrix.__mul__\nprinted by the student",
                       "test_backward[mul]": "",  # reused the answers kept from test_forward[mul]
+                      "test_reference[mul]": f"{reach.MARK}as_matrix",  # some answers kept, some not
                       "test_alone": "",
                       "test_cut[a]": f"{reach.MARK}f\n... 120 more characters not shown",
                       "test_other[a]": ""})
     reached = reach.reached_by_test(report)
-    assert reached["test_forward[mul]"] == reached["test_backward[mul]"] == {"Matrix.__mul__"}
+    assert reached["test_forward[mul]"] == reached["test_backward[mul]"] == reached["test_reference[mul]"] \
+        == {"Matrix.__mul__", "as_matrix"}
     assert reached["test_alone"] is None  # no case to learn from: it may reach anything
     assert reached["test_cut[a]"] is None and reached["test_other[a]"] is None
 
@@ -99,3 +103,10 @@ def test_tests_are_named_by_case_where_a_keyword_can_name_them():
     reached = {"test_op[mul]": {"mul"}, "test_op[add]": {"add"}, "test_graph[x * x]": {"mul"},
                "test_any": None, "test_none": {"add"}}
     assert reach.tests_reaching(reached, {"mul"}) == {"test_op[mul]", "test_graph", "test_any"}
+
+
+def test_a_change_no_test_was_seen_to_reach_is_graded_in_full():
+    coverage = {"test_op[mul]": {"mul"}, "test_op[add]": {"add"}}
+    assert reach.tests_to_grade(coverage, {"add"}) == {"test_op[add]"}
+    assert reach.tests_to_grade(coverage, {"add", "unit"}) is None  # a staticmethod, an added method
+    assert reach.tests_to_grade(coverage, None) is None  # outside the functions

@@ -139,3 +139,24 @@ def test_the_grader_of_exercises_3_and_5_never_loads_torch(tmp_path, exercise, m
                           cwd=KIT, capture_output=True, text=True, timeout=600)
     score, maximum, torch_loaded = done.stdout.split()
     assert float(score) == float(maximum) > 0 and torch_loaded == "False", done.stdout + done.stderr[-2000:]
+
+
+def test_each_grading_draws_the_examples_of_its_own_profile(tmp_path, monkeypatch):
+    """Two gradings in one process (a warm batch slot, the kit's own tests) with different
+    $GRADER_HYPOTHESIS_EXAMPLES each draw their own number: the suite's @settings are made anew."""
+    from grader import hypothesis_profile
+    source = (KIT / "solutions" / "exercise1_autograd.py").read_text(encoding="utf-8")
+    marked = '        result = Matrix(-self.data, children=(self,))\n'
+    assert source.count(marked) == 1
+    submission = tmp_path / "exercise1_autograd.py"
+    submission.write_text(source.replace(marked, '        print("negated")\n' + marked), encoding="utf-8")
+    drawn = {}
+    for examples in (4, 20, 4):
+        monkeypatch.setenv(hypothesis_profile.EXAMPLES_VARIABLE, str(examples))
+        report = api.grade("exercise1", submission, feedback_dir=tmp_path / f"feedback-{examples}",
+                           keyword="test_forward_matches_torch[neg]")
+        (test,) = report.tests
+        assert test.status == "passed", test.output
+        drawn.setdefault(examples, []).append(test.student_output.count("negated"))
+    # Each example calls __neg__ a few times (the forward, then perturbed copies): compare the counts.
+    assert drawn[4][0] == drawn[4][1] > 0 and drawn[20][0] > 3 * drawn[4][0], drawn

@@ -8,9 +8,11 @@ function it changed, plus the tests that read the source itself. A change outsid
 function (a constant, an import, a class attribute) reaches every test: such a bug is graded
 in full.
 
-The coverage comes from one grading of an *instrumented* reference: the reference with every
-top-level function and method wrapped so that its first call within a worker request prints a
-marker line, which the grader keeps as that test's own output (``TestResult.student_output``).
+The coverage comes from one grading of an *instrumented* reference: the reference with each of
+its plain functions, methods and properties wrapped so that its first call within a worker
+request prints a marker line, which the grader keeps as that test's own output
+(``TestResult.student_output``). A bug that changes anything no test was seen to reach (a
+staticmethod, which is not wrapped; a method it adds; code run only at import) is graded in full.
 A test whose output was cut short reaches every function. The limit: the sets are what the
 reference's grading reaches, so a bug that passes state from a function it changed to a later
 test that never calls that function (a global it sets) would lose that test unseen; the bank's
@@ -40,7 +42,8 @@ def _reach_instrument():
         return receive(self, *args, **kwargs)
     Reader.receive = receive_anew
 
-    def wrapped(name, function):
+    def wrapped(function):
+        name = function.__qualname__  # the def's own name, whatever names are bound to it
         @functools.wraps(function)
         def reached(*args, **kwargs):
             if name not in printed:
@@ -54,15 +57,14 @@ def _reach_instrument():
             continue
         if isinstance(value, type):
             for attribute, member in list(vars(value).items()):
-                qualified = f"{name}.{attribute}"
                 if isinstance(member, property):
                     setattr(value, attribute, property(
-                        *(part and wrapped(qualified, part) for part in (member.fget, member.fset, member.fdel)),
+                        *(part and wrapped(part) for part in (member.fget, member.fset, member.fdel)),
                         member.__doc__))
                 elif isinstance(member, types.FunctionType):  # not a staticmethod or classmethod
-                    setattr(value, attribute, wrapped(qualified, member))
+                    setattr(value, attribute, wrapped(member))
         elif isinstance(value, types.FunctionType):
-            globals()[name] = wrapped(name, value)
+            globals()[name] = wrapped(value)
 
 
 _reach_instrument()
@@ -88,7 +90,8 @@ def units(source: str) -> dict[str, str]:
                     found[f"{node.name}.{item.name}"] = ast.dump(item)
                 else:
                     body.append(ast.dump(item))
-            outside = [ast.dump(part) for part in (*node.bases, *node.keywords, *node.decorator_list)]
+            outside = [ast.dump(part) for part in (*node.bases, *node.keywords, *node.decorator_list,
+                                                   *getattr(node, "type_params", ()))]
             found["<module>"] = found.get("<module>", "") + node.name + repr(body) + repr(outside)
         else:
             found["<module>"] = found.get("<module>", "") + ast.dump(node)
@@ -105,9 +108,10 @@ def changed_functions(reference: str, mutant: str) -> set[str] | None:
 def reached_by_test(report) -> dict[str, set[str] | None]:
     """Each test's reached functions; None where it may reach any (its output was cut short).
 
-    A test that printed nothing reused answers the grader kept from an earlier test of the same
-    case (exercise 1 asks the worker once per op and input for its three checks): it reaches what
-    the tests of its case reach, and any function where no such test reached one.
+    The grader keeps some answers for the tests of one case (exercise 1 asks the worker once per
+    op and input for its three checks): a test whose answer was kept printed nothing for it. So
+    each test reaches what every test of its case reached, and a test of no case that printed
+    nothing may reach anything.
     """
     printed = {}
     for test in report.tests:
@@ -117,12 +121,12 @@ def reached_by_test(report) -> dict[str, set[str] | None]:
             line[len(MARK):].strip() for line in lines if line.startswith(MARK)}
     reached = {}
     for test_id, names in printed.items():
-        if names == set():
-            case = _case(test_id)
-            same_case = [other for other_id, other in printed.items()
-                         if case is not None and _case(other_id) == case and other != set()]
-            names = None if not same_case or None in same_case else set().union(*same_case)
-        reached[test_id] = names
+        case = _case(test_id)
+        same_case = [other for other_id, other in printed.items() if case is not None and _case(other_id) == case]
+        if case is None:
+            reached[test_id] = names or None
+        else:
+            reached[test_id] = None if None in same_case else set().union(*same_case)
     return reached
 
 
@@ -139,3 +143,12 @@ def tests_reaching(reached: dict[str, set[str] | None], functions: set[str]) -> 
     else by its suite function's name (all its cases)."""
     return {test_id if _KEYWORD_WORD.fullmatch(test_id) else test_id.split("[")[0]
             for test_id, names in reached.items() if names is None or names & functions}
+
+
+def tests_to_grade(coverage: dict[str, set[str] | None], changed: set[str] | None) -> set[str] | None:
+    """The tests that reach a changed function; None (every test) where the change is outside
+    the functions, or in one that no test was seen to reach."""
+    seen = set().union(*(names for names in coverage.values() if names))
+    if changed is None or changed - seen:
+        return None
+    return tests_reaching(coverage, changed)
