@@ -25,7 +25,7 @@ from pathlib import Path
 from grader.sandbox.errors import ProbeTimeout
 
 STACK_SIGNAL = signal.SIGUSR1
-STACK_WAIT_S = 1.0  # the longest wait for the worker's dump
+STACK_WAIT_S = 3.0  # the longest wait for the worker's dump (it comes in milliseconds; a loaded machine may be slow)
 _SETTLED_S = 0.03  # no new bytes for this long: the dump is complete
 MAX_STACK_BYTES = 64 << 10
 SHOWN_FRAMES = 6
