@@ -19,8 +19,9 @@ import torch
 
 from grader import hypothesis_profile
 from grader.sandbox.limits import Limits
-from tests.conftest import KIT, assert_full_marks, failed_tests, run_folder
+from tests.conftest import assert_full_marks, failed_tests, run_folder
 from tests.golden import reach
+from tests.golden.mutants import reference_source
 
 EXERCISES = [f"exercise{n}" for n in range(1, 6)]
 BANK_EXAMPLES = 10
@@ -100,7 +101,7 @@ def _reached_by_the_reference(exercise_id: str, folder) -> dict:
     module = module_name(exercise_id)
     submission = folder / f"reach-{exercise_id}" / f"{module}.py"
     submission.parent.mkdir(exist_ok=True)
-    submission.write_text(reach.instrumented((KIT / "solutions" / f"{module}.py").read_text(encoding="utf-8")))
+    submission.write_text(reach.instrumented(reference_source(module)))
     with pytest.MonkeyPatch.context() as patch:  # the bank's examples; the wrappers' source is no policy matter
         patch.setenv(hypothesis_profile.EXAMPLES_VARIABLE, str(BANK_EXAMPLES))
         patch.setenv("GRADER_POLICY", "off")
@@ -115,8 +116,7 @@ def graded_tests(exercise_id: str, bug, coverage: dict) -> str | None:
     the source; None (every test) where it changes anything outside the functions the coverage
     saw reached (``coverage``: test id -> the reference's functions it reaches)."""
     module = module_name(exercise_id)
-    changed = reach.changed_functions((KIT / "solutions" / f"{module}.py").read_text(encoding="utf-8"),
-                                      bug.source(module))
+    changed = reach.changed_functions(reference_source(module), bug.source(module))
     reaching = reach.tests_to_grade(coverage, changed)
     if reaching is None:
         return None

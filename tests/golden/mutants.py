@@ -13,6 +13,11 @@ from pathlib import Path
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 
 
+def reference_source(module: str) -> str:
+    """The reference's text of ``module`` (``solutions/<module>.py``)."""
+    return (SOLUTIONS / f"{module}.py").read_text(encoding="utf-8")
+
+
 @dataclass(frozen=True)
 class Mutant:
     name: str
@@ -22,7 +27,7 @@ class Mutant:
     may_fail: frozenset[str] = frozenset()
 
     def source(self, module: str) -> str:
-        text = (SOLUTIONS / f"{module}.py").read_text(encoding="utf-8")
+        text = reference_source(module)
         for old, new in self.replacements:
             count = text.count(old)
             if count != 1:
