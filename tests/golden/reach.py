@@ -22,6 +22,7 @@ reaches none of what it changed fails the bank.
 from __future__ import annotations
 
 import ast
+import collections
 import re
 
 MARK = "@reached "
@@ -119,14 +120,13 @@ def reached_by_test(report) -> dict[str, set[str] | None]:
         cut_short = any(line.startswith("... ") and line.endswith("more characters not shown") for line in lines)
         printed[test.test_id] = None if cut_short else {
             line[len(MARK):].strip() for line in lines if line.startswith(MARK)}
+    by_case = collections.defaultdict(list)
+    for test_id, names in printed.items():
+        by_case[_case(test_id)].append(names)
     reached = {}
     for test_id, names in printed.items():
-        case = _case(test_id)
-        same_case = [other for other_id, other in printed.items() if case is not None and _case(other_id) == case]
-        if case is None:
-            reached[test_id] = names or None
-        else:
-            reached[test_id] = None if None in same_case else set().union(*same_case)
+        case = by_case[_case(test_id)] if _case(test_id) is not None else [names or None]
+        reached[test_id] = None if None in case else set().union(*case)
     return reached
 
 
